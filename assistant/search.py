@@ -1,0 +1,173 @@
+"""Hybrid retrieval: the one search API shared by the CLI, the HTTP service, the evaluation runner and the tests.
+
+Dense (E5) and sparse (BM25 with Qdrant's IDF) candidates are fetched in one Qdrant call and fused server-side
+(RRF, weighted RRF or DBSF), so the same code runs against the embedded store and a cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from qdrant_client import QdrantClient, models
+
+from index.analyzer import BM25Analyzer
+from index.embedder import Embedder
+from index.store import DENSE, SPARSE
+from mizan.settings import Settings
+
+Mode = Literal["hybrid", "dense", "sparse"]
+
+
+@dataclass
+class SearchFilters:
+    languages: list[str] = field(default_factory=list)
+    doc_types: list[str] = field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+    doc_ids: list[str] = field(default_factory=list)
+
+    def to_qdrant(self) -> models.Filter | None:
+        must: list[models.Condition] = []
+        if self.languages:
+            must.append(models.FieldCondition(key="language", match=models.MatchAny(any=self.languages)))
+        if self.doc_types:
+            must.append(models.FieldCondition(key="doc_type", match=models.MatchAny(any=self.doc_types)))
+        if self.doc_ids:
+            must.append(models.FieldCondition(key="doc_id", match=models.MatchAny(any=self.doc_ids)))
+        if self.year_from is not None or self.year_to is not None:
+            must.append(models.FieldCondition(key="year", range=models.Range(gte=self.year_from, lte=self.year_to)))
+        return models.Filter(must=must) if must else None
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    chunk_id: str
+    doc_id: str
+    file_name: str
+    title: str
+    doc_type: str
+    year: int | None
+    language: str
+    page: int
+    page_end: int
+    section: str
+    text: str
+    quote_span: tuple[int, int]  # character span of the chunk in the text of `page`
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DocumentHits:
+    """Hits grouped per document, for researchers who look for studies rather than passages."""
+
+    doc_id: str
+    file_name: str
+    title: str
+    doc_type: str
+    year: int | None
+    score: float
+    pages: list[int]
+    hits: list[Hit]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def hit_from_point(rank: int, point: models.ScoredPoint) -> Hit:
+    payload = point.payload or {}
+    node = json.loads(payload.get("_node_content", "{}"))
+    meta = node.get("metadata", payload)
+    return Hit(
+        rank=rank,
+        score=float(point.score),
+        chunk_id=str(point.id),
+        doc_id=meta.get("doc_id", payload.get("doc_id", "")),
+        file_name=meta.get("file_name", ""),
+        title=meta.get("title", ""),
+        doc_type=meta.get("doc_type", ""),
+        year=meta.get("year"),
+        language=meta.get("language", ""),
+        page=int(meta.get("page_start", 0)),
+        page_end=int(meta.get("page_end", meta.get("page_start", 0))),
+        section=meta.get("section") or "",
+        text=node.get("text", ""),
+        quote_span=(int(meta.get("char_start", 0)), int(meta.get("char_end", 0))),
+    )
+
+
+def group_by_document(hits: list[Hit]) -> list[DocumentHits]:
+    groups: OrderedDict[str, DocumentHits] = OrderedDict()
+    for hit in hits:
+        group = groups.get(hit.doc_id)
+        if group is None:
+            group = groups[hit.doc_id] = DocumentHits(
+                hit.doc_id, hit.file_name, hit.title, hit.doc_type, hit.year, hit.score, [], []
+            )
+        group.hits.append(hit)
+        if hit.page not in group.pages:
+            group.pages.append(hit.page)
+    return list(groups.values())
+
+
+class SearchService:
+    """Created once per process: holds the embedder, the analyzer and the Qdrant client."""
+
+    def __init__(self, settings: Settings, client: QdrantClient, embedder: Embedder, analyzer: BM25Analyzer) -> None:
+        self.settings = settings
+        self.client = client
+        self.embedder = embedder
+        self.analyzer = analyzer
+        self.last_timing: dict[str, float] = {}
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        mode: Mode = "hybrid",
+        filters: SearchFilters | None = None,
+        collection: str | None = None,
+    ) -> list[Hit]:
+        started = time.perf_counter()
+        qfilter = filters.to_qdrant() if filters else None
+        name = collection or self.settings.collection
+        if not self.client.collection_exists(name):
+            return []
+        limit = max(k, self.settings.prefetch_k)
+        dense = self._dense(query) if mode in ("hybrid", "dense") else None
+        sparse = self._sparse(query) if mode in ("hybrid", "sparse") else None
+        encoded = time.perf_counter()
+        if mode == "dense":
+            result = self.client.query_points(name, query=dense, using=DENSE, query_filter=qfilter, limit=k, with_payload=True)
+        elif mode == "sparse":
+            if sparse is None or not sparse.indices:
+                return []
+            result = self.client.query_points(name, query=sparse, using=SPARSE, query_filter=qfilter, limit=k, with_payload=True)
+        else:
+            prefetch = [models.Prefetch(query=dense, using=DENSE, filter=qfilter, limit=limit)]
+            if sparse is not None and sparse.indices:
+                prefetch.append(models.Prefetch(query=sparse, using=SPARSE, filter=qfilter, limit=limit))
+            result = self.client.query_points(name, prefetch=prefetch, query=self._fusion(len(prefetch)), limit=k, with_payload=True)
+        self.last_timing = {"encode_s": encoded - started, "query_s": time.perf_counter() - encoded}
+        return [hit_from_point(i + 1, p) for i, p in enumerate(result.points)]
+
+    def _dense(self, query: str) -> list[float]:
+        return self.embedder.embed_queries([query])[0].tolist()
+
+    def _sparse(self, query: str) -> models.SparseVector:
+        indices, values = self.analyzer.encode_query(query)
+        return models.SparseVector(indices=indices, values=values)
+
+    def _fusion(self, sources: int) -> models.Query:
+        if self.settings.fusion == "dbsf":
+            return models.FusionQuery(fusion=models.Fusion.DBSF)
+        weights = [self.settings.dense_weight, self.settings.sparse_weight][:sources]
+        return models.RrfQuery(rrf=models.Rrf(k=self.settings.rrf_k, weights=weights))

@@ -1,0 +1,211 @@
+"""Corpus folder -> Qdrant, incrementally, through LlamaIndex's IngestionPipeline.
+
+The pipeline's docstore (UPSERTS strategy) is what makes re-ingestion cheap: a document whose id and hash are
+already stored is skipped before chunking and embedding. Document ids are content hashes, so two names for one
+content are one document, and a changed file is a *new* document: the old one is retired here, by file name.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
+from llama_index.core.schema import BaseNode, Document, TransformComponent
+from llama_index.core.storage.docstore import SimpleDocumentStore
+from llama_index.vector_stores.qdrant import QdrantVectorStore
+from qdrant_client import QdrantClient
+
+from index.analyzer import BM25Analyzer
+from index.embedder import Embedder, MizanEmbedding
+from index.store import DENSE, SPARSE, ensure_collection
+from ingest.chunking import chunk_document
+from ingest.loader import load_corpus
+from ingest.types import Page, Rejected, SourceDocument
+from mizan.settings import Settings
+
+PAGE_SEPARATOR = "\f"  # cleaned page text never holds a form feed, so it splits the stored text back into pages
+# Document metadata kept in the docstore: the catalogue the API and UI list.
+CATALOGUE_KEYS = ("file_name", "aliases", "title", "doc_type", "year", "language", "source", "licence", "path", "pages")
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    documents: int = 0
+    pages: int = 0
+    chunks_embedded: int = 0
+    documents_embedded: int = 0
+    removed: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def to_llama_document(doc: SourceDocument) -> Document:
+    metadata: dict[str, Any] = {
+        "file_name": doc.file_name,
+        "aliases": list(doc.aliases),
+        "title": doc.title,
+        "doc_type": doc.doc_type,
+        "year": doc.year,
+        "language": doc.language,
+        "source": doc.source,
+        "licence": doc.licence,
+        "path": str(doc.path),
+        "pages": len(doc.pages),
+        "page_numbers": [p.number for p in doc.pages],
+    }
+    return Document(id_=doc.doc_id, text=PAGE_SEPARATOR.join(p.text for p in doc.pages), metadata=metadata)
+
+
+def from_llama_document(document: BaseNode) -> SourceDocument:
+    meta = document.metadata
+    texts = document.get_content().split(PAGE_SEPARATOR)
+    numbers = meta.get("page_numbers") or list(range(1, len(texts) + 1))
+    return SourceDocument(
+        doc_id=document.id_,
+        path=Path(meta.get("path", "")),
+        file_name=meta["file_name"],
+        title=meta.get("title", ""),
+        doc_type=meta.get("doc_type", "autre"),
+        year=meta.get("year"),
+        language=meta.get("language", "und"),
+        pages=[Page(number=n, text=t) for n, t in zip(numbers, texts)],
+        source=meta.get("source", ""),
+        licence=meta.get("licence", ""),
+        aliases=list(meta.get("aliases", [])),
+    )
+
+
+class PageChunker(TransformComponent):
+    """Turns whole documents into page-aware chunks inside the pipeline (LlamaIndex's splitter does the cutting)."""
+
+    chunk_size: int
+    chunk_overlap: int
+    tokenizer: Any
+
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        chunks: list[BaseNode] = []
+        for node in nodes:
+            chunks.extend(chunk_document(from_llama_document(node), self.tokenizer, self.chunk_size, self.chunk_overlap))
+        return chunks
+
+
+class Indexer:
+    """Owns the docstore and the vector store of one collection; created once per process."""
+
+    def __init__(self, settings: Settings, client: QdrantClient, embedder: Embedder, analyzer: BM25Analyzer) -> None:
+        self.settings = settings
+        self.client = client
+        self.embedder = embedder
+        ensure_collection(client, settings.collection, embedder.dimension)
+        self.vector_store = QdrantVectorStore(
+            collection_name=settings.collection,
+            client=client,
+            enable_hybrid=True,
+            dense_vector_name=DENSE,
+            sparse_vector_name=SPARSE,
+            sparse_doc_fn=analyzer.sparse_doc_fn,
+            sparse_query_fn=analyzer.sparse_query_fn,
+            batch_size=256,
+        )
+        self.docstore_path = settings.docstore_path
+        self.docstore = (
+            SimpleDocumentStore.from_persist_path(str(self.docstore_path))
+            if self.docstore_path.exists()
+            else SimpleDocumentStore()
+        )
+        self.pipeline = IngestionPipeline(
+            transformations=[
+                PageChunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap, tokenizer=embedder.tokenizer),
+                MizanEmbedding(embedder=embedder),
+            ],
+            vector_store=self.vector_store,
+            docstore=self.docstore,
+            docstore_strategy=DocstoreStrategy.UPSERTS,
+            disable_cache=True,
+        )
+
+    # -- catalogue -------------------------------------------------------------------------------------------
+
+    def documents(self) -> list[SourceDocument]:
+        return [from_llama_document(d) for d in self.docstore.docs.values()]
+
+    def document(self, doc_id: str) -> SourceDocument | None:
+        node = self.docstore.get_document(doc_id, raise_error=False)
+        return from_llama_document(node) if node is not None else None
+
+    def delete(self, doc_id: str) -> bool:
+        if self.docstore.get_document(doc_id, raise_error=False) is None:
+            return False
+        self.vector_store.delete(doc_id)
+        self.docstore.delete_document(doc_id, raise_error=False)
+        self.docstore.persist(str(self.docstore_path))
+        return True
+
+    # -- ingestion -------------------------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        folder: Path,
+        *,
+        prune: bool = False,
+        files: list[Path] | None = None,
+        on_file: Callable[[str], None] | None = None,
+        on_pages: Callable[[int, int], None] | None = None,
+        pages_per_run: int = 64,
+    ) -> IngestReport:
+        """Load, chunk, embed and store what changed in `folder`; retire documents replaced or (with prune) gone.
+
+        `on_file(name)` is called as each file is read, `on_pages(done, total)` as pages are indexed.
+        """
+        started = time.perf_counter()
+        loaded = load_corpus(folder, files=files, progress=on_file)
+        report = IngestReport(rejected=list(loaded.rejected), documents=len(loaded.documents))
+        report.files = sum(1 + len(d.aliases) for d in loaded.documents) + len(loaded.rejected)
+        report.pages = sum(len(d.pages) for d in loaded.documents)
+
+        done = 0
+        for batch in _batches(loaded.documents, pages_per_run):
+            nodes = self.pipeline.run(documents=[to_llama_document(d) for d in batch])
+            report.chunks_embedded += len(nodes)
+            report.documents_embedded += len({n.ref_doc_id for n in nodes})
+            done += sum(len(d.pages) for d in batch)
+            if on_pages:
+                on_pages(done, report.pages)
+
+        present = {name: d.doc_id for d in loaded.documents for name in (d.file_name, *d.aliases)}
+        present.update({r.file_name: "" for r in loaded.rejected})
+        for doc_id in self._retired(present, prune=prune and files is None):
+            self.vector_store.delete(doc_id)
+            self.docstore.delete_document(doc_id, raise_error=False)
+            report.removed.append(doc_id)
+        self.docstore.persist(str(self.docstore_path))
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _retired(self, present: dict[str, str], *, prune: bool) -> list[str]:
+        """A stored document is retired when each of its files now holds other content, or is gone (with prune)."""
+        retired = []
+        for doc_id, stored in list(self.docstore.docs.items()):
+            names = [stored.metadata.get("file_name", ""), *stored.metadata.get("aliases", [])]
+            if all((n in present and present[n] != doc_id) or (n not in present and prune) for n in names):
+                retired.append(doc_id)
+        return retired
+
+
+def _batches(documents: Iterable[SourceDocument], pages_per_run: int) -> Iterable[list[SourceDocument]]:
+    """Runs of whole documents of about `pages_per_run` pages: big enough batches for the encoder, steady progress."""
+    batch: list[SourceDocument] = []
+    pages = 0
+    for doc in documents:
+        batch.append(doc)
+        pages += len(doc.pages)
+        if pages >= pages_per_run:
+            yield batch
+            batch, pages = [], 0
+    if batch:
+        yield batch

@@ -1,0 +1,1 @@
+"""Ingestion: files on disk -> cleaned pages with metadata -> chunks with page provenance."""

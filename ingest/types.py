@@ -1,0 +1,38 @@
+"""The data that flows out of ingestion: documents made of pages, and the files that were turned away."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+DocType = Literal["guide", "loi", "rapport", "etude", "autre"]
+DOC_TYPES: tuple[str, ...] = ("guide", "loi", "rapport", "etude", "autre")
+LANGS: tuple[str, ...] = ("fr", "ar", "en")
+
+
+@dataclass
+class Page:
+    number: int  # 1-based, as printed by a PDF viewer
+    text: str  # cleaned text; chunk char spans point into it
+
+
+@dataclass
+class SourceDocument:
+    doc_id: str  # hash of the extracted content: the same content under two names is one document
+    path: Path
+    file_name: str  # path relative to the corpus folder, '/' separated
+    title: str
+    doc_type: str
+    year: int | None
+    language: str  # dominant language of the document: fr, ar, en or und
+    pages: list[Page]
+    source: str = ""
+    licence: str = ""
+    aliases: list[str] = field(default_factory=list)  # other file names with the same content
+
+
+@dataclass
+class Rejected:
+    file_name: str
+    reason: str

@@ -1,0 +1,154 @@
+"""The `mizan` command: a thin shell over the services the API and the tests use too."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from mizan.settings import get_settings
+
+app = typer.Typer(help="Mizan: cited search and answers over gender-responsive budgeting documents.", no_args_is_help=True)
+models_app = typer.Typer(help="Offline models, rebuilt from data files inside PyPI packages.", no_args_is_help=True)
+bench_app = typer.Typer(help="Speed and memory benchmarks (figures for the README and closing notes).", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+app.add_typer(bench_app, name="bench")
+console = Console()
+
+EXIT_REJECTED = 2  # `mizan ingest`: some files were turned away (listed); everything else went in.
+EXIT_LOCKED = 3  # the embedded store is held by another process
+
+
+def _runtime():  # imported lazily: `mizan --help` must not load torch
+    from assistant.runtime import get_runtime
+    from index.store import StoreLockedError
+
+    try:
+        return get_runtime()
+    except StoreLockedError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_LOCKED) from exc
+
+
+@models_app.command("install")
+def models_install(llm: Annotated[bool, typer.Option("--llm", help="Also assemble the local GGUF LLM.")] = False) -> None:
+    """Install the embedding model (and optionally the local LLM); skips what is present and verified."""
+    from mizan.models.install import install_embedding, install_llm
+
+    settings = get_settings()
+    console.print(f"embedding model: {install_embedding(settings)}")
+    if llm:
+        console.print(f"local LLM: {install_llm(settings)}")
+
+
+@app.command()
+def ingest(
+    folder: Annotated[Optional[Path], typer.Argument(help="Folder to ingest (default MIZAN_CORPUS_DIR).")] = None,
+    prune: Annotated[bool, typer.Option(help="Remove documents whose files are gone.")] = False,
+) -> None:
+    """Ingest a folder: new and changed documents are embedded, unchanged ones skipped.
+
+    Exit code 0 when every file went in, 2 when some were rejected (listed with the reason).
+    """
+    settings = get_settings()
+    folder = folder or settings.corpus_dir
+    if not folder.is_dir():
+        console.print(f"[red]No such folder: {folder}[/red]")
+        raise typer.Exit(1)
+    rt = _runtime()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    ) as progress:
+        reading = progress.add_task("reading files", total=None)
+        indexing = progress.add_task("indexing pages", total=None, visible=False)
+
+        def on_file(name: str) -> None:
+            progress.update(reading, advance=1, description=f"reading {name[-40:]}")
+
+        def on_pages(done: int, total: int) -> None:
+            progress.update(indexing, completed=done, total=total, visible=True)
+
+        report = rt.indexer.ingest(folder, prune=prune, on_file=on_file, on_pages=on_pages)
+
+    table = Table(title=f"Ingested {folder}")
+    for col in ("files", "documents", "pages", "chunks embedded", "removed", "rejected", "seconds"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(report.files), str(report.documents), str(report.pages), str(report.chunks_embedded),
+        str(len(report.removed)), str(len(report.rejected)), f"{report.seconds:.1f}",
+    )
+    console.print(table)
+    if report.rejected:
+        rejected = Table(title="Rejected files")
+        rejected.add_column("file")
+        rejected.add_column("reason")
+        for r in report.rejected:
+            rejected.add_row(r.file_name, r.reason)
+        console.print(rejected)
+        raise typer.Exit(EXIT_REJECTED)
+
+
+@app.command()
+def search(
+    question: Annotated[str, typer.Argument(help="What you are looking for, in French, English or Arabic.")],
+    k: Annotated[int, typer.Option(min=1, max=50)] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or sparse")] = "hybrid",
+    lang: Annotated[Optional[list[str]], typer.Option(help="Only passages in this language (fr, ar, en).")] = None,
+    doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="guide, loi, rapport, etude, autre")] = None,
+    year_from: Annotated[Optional[int], typer.Option()] = None,
+    year_to: Annotated[Optional[int], typer.Option()] = None,
+    by_doc: Annotated[bool, typer.Option("--by-doc", help="Group hits per document.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Search the index and print ranked, cited passages."""
+    from assistant.search import SearchFilters, group_by_document
+
+    if mode not in ("hybrid", "dense", "sparse"):
+        raise typer.BadParameter("mode must be hybrid, dense or sparse", param_hint="--mode")
+    rt = _runtime()
+    filters = SearchFilters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+    hits = rt.search.search(question, k=k, mode=mode, filters=filters)  # type: ignore[arg-type]
+    if as_json:
+        payload = [g.to_dict() for g in group_by_document(hits)] if by_doc else [h.to_dict() for h in hits]
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    console.print(f"[bold]{question}[/bold]  ({mode}, {len(hits)} hits)")
+    if by_doc:
+        for g in group_by_document(hits):
+            console.print(f"[cyan]{g.title}[/cyan] ({g.file_name}, {g.year or 'n.d.'}) pages {', '.join(map(str, g.pages))}")
+        return
+    for h in hits:
+        snippet = " ".join(h.text.split())[:240]
+        console.print(f"[bold]{h.rank}.[/bold] [cyan]{h.title}[/cyan] — {h.file_name} p.{h.page} [{h.language}] ({h.score:.3f})")
+        console.print(f"   {snippet}…")
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    folder: Annotated[Optional[Path], typer.Argument(help="Corpus to ingest (default MIZAN_CORPUS_DIR).")] = None,
+) -> None:
+    """Pages/s and chunks/s end to end, beside raw SentenceTransformer.encode on the same chunk texts."""
+    from evaluation.bench import bench_ingest as run
+
+    run(get_settings(), folder or get_settings().corpus_dir, console)
+
+
+@bench_app.command("search")
+def bench_search(
+    chunks: Annotated[int, typer.Option(help="Index size to replicate the corpus up to.")] = 10_000,
+    queries: Annotated[int, typer.Option(help="Number of timed queries per mode.")] = 200,
+) -> None:
+    """p50/p95 search latency per mode at >= `chunks` chunks (corpus replicated with distinct ids), peak RSS."""
+    from evaluation.bench import bench_search as run
+
+    run(get_settings(), console, target_chunks=chunks, n_queries=queries)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,80 @@
+"""One settings object for the whole process, read from `MIZAN_*` variables and `.env`.
+
+Every layer reads its configuration here, so a deployment changes one place (env or `.env`) and the CLI,
+the API, the UI and the tests all agree.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBED_DIRNAME = "multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MIZAN_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where models, the local Qdrant store, the docstore and feedback live.")
+    corpus_dir: Path = Field(Path("corpus"), description="Folder ingested by `mizan ingest` when none is given.")
+
+    embed_model: str = Field(
+        "",
+        description="Sentence-transformers model (path or hub id). Empty: the offline multilingual-e5-small "
+        "rebuilt under <data_dir>/models by `mizan models install`.",
+    )
+    embed_batch_size: int = Field(32, ge=1, description="Texts per forward pass of the embedding model.")
+    embed_threads: int = Field(0, ge=0, description="torch CPU threads; 0 keeps torch's default.")
+
+    qdrant_url: str | None = Field(None, description="Qdrant server or cluster URL; empty: embedded local store.")
+    qdrant_api_key: str | None = Field(None, description="API key for the Qdrant server.")
+    qdrant_path: Path | None = Field(None, description="Embedded store folder; default <data_dir>/qdrant.")
+    collection: str = Field("mizan", description="Qdrant collection holding the chunks.")
+
+    chunk_size: int = Field(256, ge=32, description="Chunk size in embedding-model tokens (prefix included).")
+    chunk_overlap: int = Field(32, ge=0, description="Tokens shared by consecutive chunks of a document.")
+
+    fusion: Literal["rrf", "dbsf"] = Field("rrf", description="How hybrid search fuses dense and sparse hits.")
+    rrf_k: int = Field(60, ge=1, description="RRF ranking constant.")
+    dense_weight: float = Field(1.0, gt=0, description="Weight of the dense ranking in weighted RRF.")
+    sparse_weight: float = Field(1.0, gt=0, description="Weight of the BM25 ranking in weighted RRF.")
+    prefetch_k: int = Field(50, ge=1, description="Candidates fetched per vector before fusion.")
+    reranker: str | None = Field(None, description="Optional sentence-transformers CrossEncoder (name or path).")
+
+    llm: Literal["none", "llamacpp", "openai"] = Field("none", description="Answer strategy backend.")
+    llm_model_path: Path | None = Field(None, description="GGUF file; default <data_dir>/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible server URL (vLLM, Ollama, llama.cpp server).")
+    llm_model: str = Field("qwen2.5-coder-1.5b-instruct", description="Model name sent to the OpenAI-compatible server.")
+    llm_api_key: str | None = Field(None, description="API key for the OpenAI-compatible server.")
+
+    api_key: str | None = Field(None, description="Key required by the API's write endpoints; unset: they answer 403.")
+    api_url: str = Field("http://127.0.0.1:8000", description="Where the UI and `--api` commands reach the API.")
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def embed_model_path(self) -> str:
+        return self.embed_model or str(self.models_dir / DEFAULT_EMBED_DIRNAME)
+
+    @property
+    def qdrant_location(self) -> Path:
+        return self.qdrant_path or self.data_dir / "qdrant"
+
+    @property
+    def docstore_path(self) -> Path:
+        return self.data_dir / "docstore" / f"{self.collection}.json"
+
+    @property
+    def gguf_path(self) -> Path:
+        return self.llm_model_path or self.models_dir / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
