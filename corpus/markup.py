@@ -60,15 +60,11 @@ def parse_source(path: Path) -> Source:
     title = lines[0][2:].strip()
     meta: dict[str, str] = {}
     pages: list[list[Block]] = [[Block("title", title)]]
-    para: list[str] = []
     table: Block | None = None
     in_meta = True
 
     def flush() -> None:
         nonlocal table
-        if para:
-            pages[-1].append(Block("para", " ".join(para)))
-            para.clear()
         if table is not None:
             pages[-1].append(table)
             table = None
@@ -87,35 +83,27 @@ def parse_source(path: Path) -> Source:
                 continue
             in_meta = False
         if line.startswith("|"):
-            if para:
-                flush()
             if table is None:
                 table = Block("table")
             table.rows.append(_table_row(line))
             continue
-        if table is not None:
-            flush()
+        flush()  # any other line ends a table
         if not line:
-            flush()
-        elif line == PAGE_BREAK:
-            flush()
+            continue
+        if line == PAGE_BREAK:
             pages.append([])
         elif line.startswith("### "):
-            flush()
             pages[-1].append(Block("subheading", line[4:].strip()))
         elif line.startswith("## "):
-            flush()
             pages[-1].append(Block("heading", line[3:].strip()))
         elif line.startswith("> "):
-            flush()
             pages[-1].append(Block("note", line[2:].strip()))
         elif line.startswith("- "):
-            flush()
             pages[-1].append(Block("bullet", line[2:].strip()))
         elif line.startswith("@"):
             raise ValueError(f"{path.name}:{number}: directives belong right after the title")
         else:
-            para.append(line)
+            pages[-1].append(Block("para", line))  # one line, one paragraph
     flush()
     missing = [key for key in ("output", "doc_type", "year", "language", "source", "licence") if key not in meta]
     if missing:
@@ -125,16 +113,17 @@ def parse_source(path: Path) -> Source:
     return Source(stem=path.stem, title=title, meta=meta, pages=pages)
 
 
-def block_text(block: Block) -> str:
+def block_text(block: Block, keep_marks: bool = False) -> str:
     """Logical text of one block; table cells joined by one space, one row per line."""
+    clean = (lambda text: text) if keep_marks else logical
     if block.kind == "table":
-        return "\n".join(" ".join(logical(cell) for cell in row) for row in block.rows)
-    return logical(block.text)
+        return "\n".join(" ".join(clean(cell) for cell in row) for row in block.rows)
+    return clean(block.text)
 
 
-def page_texts(source: Source) -> list[str]:
+def page_texts(source: Source, keep_marks: bool = False) -> list[str]:
     """Logical text per page. DOCX and Markdown have no pages, so they are one page."""
-    texts = ["\n".join(block_text(block) for block in page) for page in source.pages]
+    texts = ["\n".join(block_text(block, keep_marks) for block in page) for page in source.pages]
     return texts if source.fmt == "pdf" else ["\n".join(texts)]
 
 

@@ -74,9 +74,13 @@ def render_docx(source: Source) -> bytes:
 
 def render_markdown(source: Source) -> bytes:
     out: list[str] = []
+    previous = ""
     for page in source.pages:
         for block in page:
             text = logical(block.text)
+            if previous == "bullet" and block.kind != "bullet":
+                out.append("")  # a blank line closes the list
+            previous = block.kind
             if block.kind == "title":
                 out.append(f"# {text}\n")
             elif block.kind == "note":
@@ -95,6 +99,4 @@ def render_markdown(source: Source) -> bytes:
                 out.append("|" + "---|" * len(rows[0]))
                 out.extend("| " + " | ".join(row) + " |" for row in rows[1:])
                 out.append("")
-    text = "\n".join(out)
-    text = text.replace("\n- ", "\n- ")  # bullets stay contiguous
-    return (text.rstrip() + "\n").encode("utf-8")
+    return ("\n".join(out).rstrip() + "\n").encode("utf-8")

@@ -83,7 +83,7 @@ def _markup(text: str) -> str:
 def visual_arabic(text: str) -> str:
     """Logical Arabic (with digits) to the shaped, visually ordered string a PDF draws left to right."""
     isolated = DASHED_NUMBER.sub(lambda m: "\u2066" + m.group(0) + "\u2069", text)
-    return get_display(arabic_reshaper.reshape(isolated)).translate(ISOLATES)
+    return get_display(arabic_reshaper.reshape(isolated), base_dir="R").translate(ISOLATES)
 
 
 class RtlLine(Flowable):
@@ -104,13 +104,15 @@ class RtlLine(Flowable):
 
 
 def _rtl_lines(text: str, style: ParagraphStyle, width: float, bullet: bool) -> list[Flowable]:
+    # DejaVu's oblique faces have no Arabic glyphs: Arabic is always upright
+    font = "DejaVuSans-Bold" if "Bold" in style.fontName else "DejaVuSans"
     words = text.replace(HYPHEN_MARK, "").split()
     prefix = "• " if bullet else ""
     lines: list[str] = []
     current = ""
     for word in words:
         candidate = f"{current} {word}".strip()
-        if current and pdfmetrics.stringWidth(visual_arabic(prefix + candidate), style.fontName,
+        if current and pdfmetrics.stringWidth(visual_arabic(prefix + candidate), font,
                                               style.fontSize) > width:
             lines.append(current)
             current = word
@@ -122,7 +124,7 @@ def _rtl_lines(text: str, style: ParagraphStyle, width: float, bullet: bool) -> 
     for i, line in enumerate(lines):
         last = i == len(lines) - 1
         shown = (prefix if i == 0 else "") + line
-        out.append(RtlLine(shown, style.fontName, style.fontSize, style.leading,
+        out.append(RtlLine(shown, font, style.fontSize, style.leading,
                            style.spaceAfter if last else 0))
     if style.spaceBefore:
         out.insert(0, Spacer(1, style.spaceBefore))

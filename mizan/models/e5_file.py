@@ -161,7 +161,8 @@ def _read_header(reader: _Reader) -> E5Header:
     (block,) = reader.unpack("i", "Q4 block size")
     if block != Q4_0_BLOCK:
         raise E5FormatError(f"Q4 block size is {block}, this reader handles {Q4_0_BLOCK}")
-    return E5Header(version, hidden, layers, heads, ffn, vocab, max_pos, type_vocab, float(eps), block)
+    eps = float(str(np.float32(eps)))  # the shortest decimal of the stored float32: 1e-12, not 9.99999996e-13
+    return E5Header(version, hidden, layers, heads, ffn, vocab, max_pos, type_vocab, eps, block)
 
 
 def _read_vocab(reader: _Reader) -> E5Vocab:

@@ -1,0 +1,37 @@
+"""The answer contract shared by every strategy (extractive, local LLM, remote LLM), the API and the UI."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    n: int = Field(description="The number used as [n] in the answer text.")
+    doc_id: str
+    file: str
+    title: str
+    page: int
+    quote: str = Field(description="The cited words, in the source's language.")
+    chunk_id: str
+    score: float
+    quote_span: tuple[int, int] | None = Field(None, description="Character span of the quote in the page text.")
+
+
+class NearDocument(BaseModel):
+    doc_id: str
+    file: str
+    title: str
+    page: int
+    score: float
+
+
+class Answer(BaseModel):
+    text: str = Field(description="Answer in the question's language; every [n] refers to a citation.")
+    language: str = Field(description="fr, en or ar: the question's language.")
+    refused: bool = Field(False, description="True when the evidence was too weak to answer.")
+    citations: list[Citation] = Field(default_factory=list)
+    nearest_documents: list[NearDocument] = Field(default_factory=list, description="Shown with a refusal.")
+    strategy: str = Field("extractive", description="extractive or llm (after the guard's fallback, what was used).")
+    standalone_question: str = Field("", description="The question actually searched (follow-ups rewritten).")
+    removed_citations: int = Field(0, description="[n] markers naming no provided source, removed by the guard.")
+    unsupported_sentences: int = Field(0, description="Sentences dropped because their cited passage did not support them.")

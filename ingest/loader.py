@@ -1,0 +1,148 @@
+"""A corpus folder -> cleaned SourceDocuments with metadata, and the files turned away with their reason.
+
+One bad file never stops a batch: whatever goes wrong with it becomes a `Rejected` naming it, and the
+rest of the folder is still loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from ingest.cleaning import clean_pages
+from ingest.language import dominant_language
+from ingest.metadata import (
+    MANIFEST_NAME,
+    ManifestEntry,
+    infer_doc_type,
+    manifest_entry,
+    read_manifest,
+    title_from_name,
+    title_from_text,
+    usable_title,
+    year_from_text,
+)
+from ingest.readers import IngestError, ReadResult, read_file
+from ingest.types import Page, Rejected, SourceDocument
+
+ProgressCallback = Callable[[str], None]
+DOC_ID_CHARS = 16
+PAGE_JOIN = "\f"  # pages joined for hashing: a page break is part of the content
+
+
+@dataclass
+class LoadResult:
+    documents: list[SourceDocument] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # loaded anyway: wrong extension, empty pages, manifest rows
+
+    @property
+    def pages(self) -> int:
+        return sum(len(document.pages) for document in self.documents)
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """Every file under `folder`, sorted, except the manifest and anything hidden or private ('.', '_')."""
+    found = []
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if any(part.startswith((".", "_")) for part in relative.parts) or relative.as_posix() == MANIFEST_NAME:
+            continue
+        if path.is_file():
+            found.append(path)
+    return sorted(found, key=lambda path: path.relative_to(folder).as_posix())
+
+
+def document_id(pages: list[str]) -> str:
+    """Hash of the cleaned text: the same content under two names, or ingested twice, gets one id."""
+    return hashlib.sha256(PAGE_JOIN.join(pages).encode("utf-8")).hexdigest()[:DOC_ID_CHARS]
+
+
+def load_corpus(folder: Path, files: list[Path] | None = None,
+                progress: ProgressCallback | None = None) -> LoadResult:
+    """Read, clean and describe the documents of `folder` (all of them, or only `files`).
+
+    `files` may be absolute or relative to `folder`; file names in the result are relative to `folder`.
+    `progress` is called with each file name before that file is read.
+    """
+    result = LoadResult()
+    entries, problems = read_manifest(folder)
+    result.warnings.extend(problems)
+    by_id: dict[str, SourceDocument] = {}
+    for path in _selected(folder, files):
+        file_name = _file_name(folder, path)
+        if progress is not None:
+            progress(file_name)
+        try:
+            document = _load_file(path, file_name, result.warnings)
+        except IngestError as exc:
+            result.rejected.append(Rejected(file_name, exc.reason))
+            continue
+        except Exception as exc:  # a reader bug on one odd file must not cost the batch
+            result.rejected.append(Rejected(file_name, f"unexpected error ({type(exc).__name__}: {exc})"))
+            continue
+        twin = by_id.get(document.doc_id)
+        if twin is not None:
+            twin.aliases.append(file_name)
+            result.warnings.append(f"{file_name}: same content as {twin.file_name}; kept as an alias")
+            continue
+        by_id[document.doc_id] = document
+        result.documents.append(document)
+    for document in result.documents:
+        _apply_metadata(document, entries)
+    return result
+
+
+def _selected(folder: Path, files: list[Path] | None) -> list[Path]:
+    if files is None:
+        return corpus_files(folder)
+    chosen = []
+    for path in files:
+        if not path.is_absolute() and not path.exists() and (folder / path).exists():
+            path = folder / path
+        chosen.append(path)
+    return chosen
+
+
+def _file_name(folder: Path, path: Path) -> str:
+    for base, candidate in ((folder, path), (folder.resolve(), path.resolve())):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.name
+
+
+def _load_file(path: Path, file_name: str, warnings: list[str]) -> SourceDocument:
+    """Read and clean one file; metadata that needs the manifest comes later, once twins are merged."""
+    if not path.is_file():
+        raise IngestError("file not found")
+    read = read_file(path)
+    pages = clean_pages(read.pages)
+    if not any(pages):
+        raise IngestError("no text left after cleaning (only running headers, page numbers or blanks)")
+    warnings.extend(f"{file_name}: {note}" for note in read.notes)
+    return SourceDocument(
+        doc_id=document_id(pages), path=path, file_name=file_name, title=_own_title(read, pages, file_name),
+        doc_type="autre", year=None, language="und",
+        pages=[Page(number, text) for number, text in enumerate(pages, start=1)],
+    )
+
+
+def _own_title(read: ReadResult, pages: list[str], file_name: str) -> str:
+    return usable_title(read.title) or title_from_text(pages) or title_from_name(file_name)
+
+
+def _apply_metadata(document: SourceDocument, entries: dict[str, ManifestEntry]) -> None:
+    """Manifest values where given (for the file or one of its aliases), inference for the rest."""
+    entry = next((found for name in (document.file_name, *document.aliases)
+                  if (found := manifest_entry(entries, name)) is not None), None) or ManifestEntry(file="")
+    if entry.title:
+        document.title = entry.title
+    stem = PurePosixPath(document.file_name).stem
+    document.doc_type = entry.doc_type or infer_doc_type(stem, document.title)
+    document.year = entry.year or year_from_text(stem) or year_from_text(document.title)
+    document.language = entry.language or dominant_language(page.text for page in document.pages)
+    document.source, document.licence = entry.source, entry.licence

@@ -1,0 +1,375 @@
+"""Raw text per page from the files a corpus holds: PDF, DOCX, HTML, Markdown and plain text.
+
+The type is taken from the content (magic bytes), not the name, because corpora collected by hand are
+full of misnamed files; a readable file under a wrong extension is read and the mismatch is noted. Every
+failure is one `IngestError` whose reason a person can act on ("encrypted PDF (password required)").
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.arabic import fix_arabic_text, has_presentation_forms
+
+
+class IngestError(Exception):
+    """A file that cannot be ingested; `reason` says why in words fit for a report."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class ReadResult:
+    kind: str  # what the content really is: pdf, docx, html, md or txt
+    pages: list[str]  # raw text per page, in reading order
+    title: str | None = None  # title carried by the file itself (PDF info, DOCX properties, <title>)
+    notes: list[str] = field(default_factory=list)  # things worth reporting that did not stop the read
+
+
+TEXT_EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
+                   ".html": "html", ".htm": "html", ".xhtml": "html"}
+BINARY_EXTENSIONS = {".pdf": "pdf", ".docx": "docx"}
+KIND_NAMES = {"pdf": "PDF", "docx": "Word document (DOCX)", "html": "HTML", "md": "Markdown", "txt": "plain text"}
+
+# Content we recognise but do not read: the reason names it so the user knows what to convert.
+_FOREIGN_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Microsoft Office file (.doc/.xls/.ppt)"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"II*\x00", "TIFF image"),
+    (b"MM\x00*", "TIFF image"),
+    (b"{\\rtf", "RTF document"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"Rar!", "RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"\x7fELF", "executable"),
+)
+_OOXML_PARTS = (("xl/workbook.xml", "Excel workbook (XLSX)"), ("ppt/presentation.xml", "PowerPoint file (PPTX)"))
+_ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
+UNDECODABLE = "undecodable text (not UTF-8, UTF-16 or cp1252)"
+_TYPOGRAPHIC = set("«»‘’‚“”„–—…€°•·×÷±§¶©®™ªº¹²³¼½¾")
+_HTML_SNIFF = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
+
+
+def read_file(path: Path) -> ReadResult:
+    """Read one file, whatever its name says; raise IngestError when it cannot give text."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"cannot read file ({exc.strerror or exc})") from exc
+    return read_bytes(data, path.suffix.lower())
+
+
+def read_bytes(data: bytes, extension: str) -> ReadResult:
+    """Read file content; `extension` ('.pdf', '' ...) names the reason when the content disappoints it.
+
+    A supported binary type under another name (a PDF saved as .txt, a DOCX as .pdf) is a document with a
+    wrong name: it is read and the mismatch noted. Text under a binary name (.pdf, .docx) is refused: it
+    is almost always a failed download (an HTML error page saved as report.pdf), not a document.
+    """
+    if not data:
+        raise IngestError("empty file")
+    kind = _binary_kind(data, extension)
+    if kind == "pdf":
+        result = _read_pdf(data)
+    elif kind == "docx":
+        result = _read_docx(data)
+    else:
+        result = _read_text(_decode_for(data, extension), extension)
+    claimed = BINARY_EXTENSIONS.get(extension) or TEXT_EXTENSIONS.get(extension)
+    if claimed is not None and claimed != result.kind and not {claimed, result.kind} <= {"txt", "md"}:
+        name = KIND_NAMES[result.kind]
+        result.notes.insert(0, f"named {extension} but is {name}; read as {name}")
+    return result
+
+
+def _binary_kind(data: bytes, extension: str) -> str | None:
+    """'pdf', 'docx', or None for content that may be text; raise for binary content we do not read."""
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data, extension)
+    for magic, name in _FOREIGN_MAGIC:
+        if data.startswith(magic):
+            if magic.startswith(b"\xd0\xcf") and _ENCRYPTED_OOXML in data:
+                raise IngestError("encrypted Office document (password required)")
+            raise IngestError(f"unsupported type: {name}")
+    return None
+
+
+def _zip_kind(data: bytes, extension: str) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        if extension == ".docx":
+            raise IngestError(f"corrupt Word document (broken ZIP package: {exc})") from exc
+        raise IngestError(f"unsupported type: {extension or 'extensionless'} file (broken ZIP content)") from exc
+    if "word/document.xml" in names:
+        return "docx"
+    for part, name in _OOXML_PARTS:
+        if part in names:
+            raise IngestError(f"unsupported type: {name}")
+    raise IngestError("unsupported type: ZIP archive")
+
+
+def _decode_for(data: bytes, extension: str) -> str:
+    """Text for a file without binary magic, or the reason its name and content disagree."""
+    if extension in BINARY_EXTENSIONS:
+        what = "plain text" if _decodes(data) else "unrecognised binary data"
+        raise IngestError(f"corrupt {KIND_NAMES[BINARY_EXTENSIONS[extension]]}: no {extension} signature, "
+                          f"the content is {what}")
+    if extension and extension not in TEXT_EXTENSIONS:
+        kind = "text" if _decodes(data) else "binary"
+        raise IngestError(f"unsupported type: {extension} file ({kind} content)")
+    return decode_text(data)
+
+
+def _decodes(data: bytes) -> bool:
+    try:
+        decode_text(data)
+    except IngestError:
+        return False
+    return True
+
+
+# --- text ---------------------------------------------------------------------------------------------
+
+def decode_text(data: bytes) -> str:
+    """Decode bytes that should be text: BOMs first, then UTF-8, then cp1252 only if the result reads like text.
+
+    cp1252 decodes almost any byte string, so it is accepted only when its non-ASCII characters are letters
+    or common typography; otherwise the bytes are binary or in an encoding we would only garble.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data, "utf-8-sig")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16")
+    if b"\x00" in data:
+        return _bomless_utf16(data)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _looks_like_text(text):
+            return text
+        raise IngestError(f"{UNDECODABLE} (control characters: binary data?)")
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise IngestError(UNDECODABLE) from exc
+    if _looks_like_text(text) and _plausible_cp1252(text):
+        return text
+    raise IngestError(UNDECODABLE)
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"undecodable text (invalid {encoding.upper()})") from exc
+
+
+def _bomless_utf16(data: bytes) -> str:
+    """NUL bytes mean UTF-16 without a BOM (every other byte zero for Latin text) or binary data."""
+    sample = data[:4096]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    encoding = "utf-16-le" if odd > 0.3 * half and even < 0.05 * half else (
+        "utf-16-be" if even > 0.3 * half and odd < 0.05 * half else None)
+    if encoding is None:
+        raise IngestError(f"{UNDECODABLE} (NUL bytes: binary data?)")
+    text = _strict(data, encoding)
+    if not _looks_like_text(text):
+        raise IngestError(f"{UNDECODABLE} (control characters: binary data?)")
+    return text
+
+
+def _looks_like_text(text: str) -> bool:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return controls <= max(2, len(text) // 1000)
+
+
+def _plausible_cp1252(text: str) -> bool:
+    extended = [ch for ch in text if ord(ch) > 127]
+    readable = sum(1 for ch in extended if ch.isalpha() or ch in _TYPOGRAPHIC or ch == "\xa0")
+    return readable >= 0.9 * len(extended)
+
+
+def _read_text(text: str, extension: str) -> ReadResult:
+    kind = "html" if _HTML_SNIFF.match(text[:2048]) else TEXT_EXTENSIONS.get(extension, "txt")
+    if kind == "html":
+        return _read_html(text)
+    # A form feed is the one explicit page break plain text has (pdftotext writes them).
+    pages = text.replace("\r\n", "\n").replace("\r", "\n").split("\f")
+    if not any(page.strip() for page in pages):
+        raise IngestError("no text (file holds only whitespace)")
+    return ReadResult(kind, pages)
+
+
+_BLOCK_TAGS = ("p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "li", "ul", "ol",
+               "table", "tr", "thead", "tbody", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "dl",
+               "dt", "dd", "figure", "figcaption", "form", "fieldset", "address", "hr")
+_HIDDEN_TAGS = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object", "button", "select")
+
+
+def _read_html(markup: str) -> ReadResult:
+    from bs4 import BeautifulSoup, Comment, NavigableString
+
+    soup = BeautifulSoup(markup, "html.parser")
+    title_tag = soup.find("title")
+    title = title_tag.get_text(" ", strip=True) if title_tag else None
+    for tag in soup.find_all(_HIDDEN_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(attrs={"hidden": True}):
+        tag.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    # Source whitespace means nothing in HTML outside <pre>; the block structure is what makes lines.
+    for string in soup.find_all(string=True):
+        if string.find_parent("pre") is None:
+            string.replace_with(NavigableString(re.sub(r"\s+", " ", str(string))))
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
+    for tag in soup.find_all(("td", "th")):
+        tag.insert_after(" | ")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n\n")
+        tag.insert_after("\n\n")
+    text = soup.get_text()
+    text = "\n".join(line.strip(" |") for line in text.split("\n"))
+    if not text.strip():
+        raise IngestError("no visible text in HTML")
+    return ReadResult("html", [text], title=title or None)
+
+
+# --- PDF ----------------------------------------------------------------------------------------------
+
+def _read_pdf(data: bytes) -> ReadResult:
+    from pypdf import PdfReader
+    from pypdf.constants import PasswordType
+    from pypdf.errors import DependencyError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise IngestError("encrypted PDF (password required)")
+        page_list = list(reader.pages)
+    except IngestError:
+        raise
+    except (DependencyError, NotImplementedError) as exc:
+        raise IngestError(f"encrypted PDF (unsupported encryption: {exc})") from exc
+    except Exception as exc:  # pypdf raises many types on broken files; all mean the same to the user
+        raise IngestError(f"corrupt PDF ({type(exc).__name__}: {exc})") from exc
+    if not page_list:
+        raise IngestError("corrupt PDF (no pages)")
+    notes: list[str] = []
+    pages: list[str] = []
+    for number, page in enumerate(page_list, start=1):
+        try:
+            pages.append(_pdf_page_text(page))
+        except Exception as exc:  # one unreadable page must not cost the document
+            notes.append(f"page {number}: text extraction failed ({type(exc).__name__}: {exc})")
+            pages.append("")
+    if not any(page.strip() for page in pages):
+        raise IngestError("no extractable text; OCR not enabled (scanned or image-only PDF)")
+    empty = sum(1 for page in pages if not page.strip())
+    if empty:
+        notes.append(f"{empty} of {len(pages)} pages have no extractable text (images only?)")
+    return ReadResult("pdf", pages, title=_pdf_title(reader), notes=notes)
+
+
+def _pdf_page_text(page) -> str:
+    """Plain extraction, except for shaped Arabic (presentation forms), which is drawn in visual order.
+
+    pypdf's plain mode reverses right-to-left runs but leaves them in visual order among numbers and Latin
+    words, which cannot be undone reliably; layout mode keeps the whole line in visual order, which
+    `fix_arabic_text` turns back into logical order.
+    """
+    text = page.extract_text() or ""
+    if has_presentation_forms(text):
+        layout = page.extract_text(extraction_mode="layout") or ""
+        text = fix_arabic_text("\n".join(line.strip() for line in layout.split("\n")))
+    return text
+
+
+def _pdf_title(reader) -> str | None:
+    try:
+        info = reader.metadata
+        title = info.title if info else None
+    except Exception:  # a broken info dictionary only costs the title
+        return None
+    return (str(title).strip() or None) if title else None
+
+
+# --- DOCX ---------------------------------------------------------------------------------------------
+
+def _read_docx(data: bytes) -> ReadResult:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        pages = _docx_pages(document)
+        title = document.core_properties.title
+    except Exception as exc:  # python-docx and lxml raise many types on broken packages
+        raise IngestError(f"corrupt Word document ({type(exc).__name__}: {exc})") from exc
+    if not any(page.strip() for page in pages):
+        raise IngestError("no text in Word document")
+    return ReadResult("docx", pages, title=(title or "").strip() or None)
+
+
+def _docx_pages(document) -> list[str]:
+    """Body paragraphs and tables in order; explicit page breaks (not rendered ones) start a new page."""
+    from docx.oxml.ns import qn
+    from docx.table import Table
+
+    text_tag, tab_tag, br_tag, cr_tag = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
+    type_attr = qn("w:type")
+    pages: list[list[str]] = [[]]
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            pages[-1].extend(_docx_table_lines(block))
+            continue
+        if block.paragraph_format.page_break_before and any(pages[-1]):
+            pages.append([])
+        line: list[str] = []
+        for element in block._p.iter(text_tag, tab_tag, br_tag, cr_tag):
+            if element.tag == text_tag:
+                line.append(element.text or "")
+            elif element.tag == tab_tag:
+                line.append("\t")
+            elif element.tag == cr_tag:
+                line.append("\n")
+            elif element.get(type_attr) == "page":
+                pages[-1].append("".join(line))
+                pages.append([])
+                line = []
+            elif element.get(type_attr) in (None, "textWrapping"):  # a column break is not a line
+                line.append("\n")
+        pages[-1].append("".join(line))
+    return ["\n\n".join(part for part in page if part.strip()) for page in pages]
+
+
+def _docx_table_lines(table) -> list[str]:
+    """One line per row, cells separated by ' | '; merged cells (repeated by python-docx) appear once."""
+    lines = []
+    for row in table.rows:
+        cells: list[str] = []
+        seen: set = set()
+        for cell in row.cells:
+            if cell._tc in seen:
+                continue
+            seen.add(cell._tc)
+            cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+        if any(cells):
+            lines.append(" | ".join(cells))
+    return ["\n".join(lines)] if lines else []
