@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -17,6 +18,7 @@ from bidi import get_display
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
+from reportlab.lib.fonts import addMapping
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
@@ -44,8 +46,7 @@ MARGIN = 2.2 * cm
 
 
 def register_fonts() -> None:
-    from reportlab.lib.fonts import addMapping
-
+    """Embedded TrueType fonts: the base-14 PDF fonts have neither Arabic nor reliable accents."""
     for name, file in FONTS.items():
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
@@ -173,7 +174,7 @@ def _flowables(source: Source) -> list[Flowable]:
     return story
 
 
-def _decorate(source: Source):
+def _decorate(source: Source) -> Callable[..., None]:
     """onPage callback: running header and footer, when the source asks for them."""
     header, footer, total = source.meta.get("header", ""), source.meta.get("footer", ""), len(source.pages)
 

@@ -8,7 +8,7 @@ tokens with the same tokenizer (`tokenizer`, `prefix_token_count`) so chunks fit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -93,10 +93,12 @@ class Embedder:
 def get_embedder(settings: Settings | None = None) -> Embedder:
     """The process-wide embedder for these settings (loaded on first use, then reused)."""
     settings = settings or get_settings()
-    return _load_embedder(settings.embed_model_path, not settings.embed_model, settings.embed_batch_size, settings.embed_threads)
+    return _load_embedder(
+        settings.embed_model_path, not settings.embed_model, settings.embed_batch_size, settings.embed_threads
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_embedder(model_path: str, is_default: bool, batch_size: int, threads: int) -> Embedder:
     local = Path(model_path).is_dir()
     if is_default and not local:
@@ -111,7 +113,10 @@ def _load_embedder(model_path: str, is_default: bool, batch_size: int, threads: 
 def _prefixes_for(model: SentenceTransformer, name: str) -> dict[TextKind, str]:
     """The saved prompts when the model folder declares them, E5's when the name says E5, else none."""
     prompts = model.prompts
-    saved: dict[TextKind, str] = {"query": prompts.get("query", ""), "passage": prompts.get("passage") or prompts.get("document", "")}
+    saved: dict[TextKind, str] = {
+        "query": prompts.get("query", ""),
+        "passage": prompts.get("passage") or prompts.get("document", ""),
+    }
     if any(saved.values()):
         return saved
     if "e5" in Path(name).name.lower():

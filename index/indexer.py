@@ -22,7 +22,7 @@ from qdrant_client import QdrantClient
 from index.analyzer import BM25Analyzer
 from index.embedder import Embedder, MizanEmbedding
 from index.store import DENSE, SPARSE, ensure_collection
-from ingest.chunking import chunk_document
+from ingest.chunking import chunk_document, hf_token_counter, passage_overhead
 from ingest.loader import load_corpus
 from ingest.types import Page, Rejected, SourceDocument
 from mizan.settings import Settings
@@ -85,12 +85,17 @@ class PageChunker(TransformComponent):
 
     chunk_size: int
     chunk_overlap: int
-    tokenizer: Any
+    reserved_tokens: int
+    token_counter: Any
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
         chunks: list[BaseNode] = []
         for node in nodes:
-            chunks.extend(chunk_document(from_llama_document(node), self.tokenizer, self.chunk_size, self.chunk_overlap))
+            chunks.extend(
+                chunk_document(
+                    from_llama_document(node), self.token_counter, self.chunk_size, self.chunk_overlap, self.reserved_tokens
+                )
+            )
         return chunks
 
 
@@ -120,7 +125,12 @@ class Indexer:
         )
         self.pipeline = IngestionPipeline(
             transformations=[
-                PageChunker(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap, tokenizer=embedder.tokenizer),
+                PageChunker(
+                    chunk_size=min(settings.chunk_size, embedder.max_seq_length),
+                    chunk_overlap=settings.chunk_overlap,
+                    reserved_tokens=passage_overhead(embedder.tokenizer, embedder.prefix("passage")),
+                    token_counter=hf_token_counter(embedder.tokenizer),
+                ),
                 MizanEmbedding(embedder=embedder),
             ],
             vector_store=self.vector_store,

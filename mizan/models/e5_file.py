@@ -79,16 +79,16 @@ class _Reader:
     def take(self, size: int, field: str) -> memoryview:
         end = self.pos + size
         if size < 0 or end > len(self.data):
-            raise E5FormatError(f"E5S1 file truncated while reading {field} ({size} bytes at offset {self.pos}, file has {len(self.data)})")
+            raise E5FormatError(
+                f"E5S1 file truncated while reading {field} "
+                f"({size} bytes at offset {self.pos}, file has {len(self.data)})"
+            )
         chunk = self.data[self.pos : end]
         self.pos = end
         return chunk
 
     def unpack(self, fmt: str, field: str) -> tuple:
         return struct.unpack("<" + fmt, self.take(struct.calcsize("<" + fmt), field))
-
-    def one(self, fmt: str, field: str) -> int | float:
-        return self.unpack(fmt, field)[0]
 
     def array(self, dtype: str, count: int, field: str) -> np.ndarray:
         itemsize = np.dtype(dtype).itemsize
@@ -149,7 +149,9 @@ def parse_e5(data: bytes | memoryview) -> E5File:
     header = _read_header(reader)
     vocab = _read_vocab(reader)
     if len(vocab.pieces) > header.vocab_size:  # fewer is normal: the embedding matrix has spare rows
-        raise E5FormatError(f"vocabulary has {len(vocab.pieces)} pieces, more than the {header.vocab_size} embedding rows")
+        raise E5FormatError(
+            f"vocabulary has {len(vocab.pieces)} pieces, more than the {header.vocab_size} embedding rows"
+        )
     tensors = _read_tensor_directory(reader)
     return E5File(header=header, vocab=vocab, tensors=tensors, data=view)
 

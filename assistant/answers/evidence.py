@@ -1,0 +1,91 @@
+"""How well the retrieved passages match the question, measured on scales that mean the same for every query.
+
+Hybrid search ranks by RRF, whose scores only encode ranks, so they cannot say "nothing relevant was found".
+The dense cosine between the question and each passage can: it is recomputed here from the passage vectors
+already stored in Qdrant (no passage is embedded again), next to the share of the question's words a passage
+holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from qdrant_client import QdrantClient
+
+from assistant.answers.lexical import Terms, coverage, terms_of
+from assistant.answers.thresholds import Thresholds
+from assistant.search import Hit
+from index.analyzer import BM25Analyzer
+from index.embedder import Embedder
+from index.store import DENSE
+
+
+@dataclass(frozen=True)
+class Source:
+    """A retrieved passage as the strategies see it."""
+
+    hit: Hit
+    vector: np.ndarray  # the passage embedding stored in the index
+    cosine: float  # with the question
+    terms: Terms
+
+
+@dataclass(frozen=True)
+class Evidence:
+    question: str
+    vector: np.ndarray
+    terms: Terms
+    sources: list[Source]  # in search rank order
+
+    @property
+    def best_cosine(self) -> float:
+        return max((s.cosine for s in self.sources), default=0.0)
+
+    @property
+    def best_coverage(self) -> float:
+        """Share of the question's words found in the passage that holds most of them."""
+        return max((coverage(self.terms, s.terms) for s in self.sources), default=0.0)
+
+    def is_weak(self, thresholds: Thresholds) -> bool:
+        best = self.best_cosine
+        if best < thresholds.refuse_below_cosine:
+            return True
+        return best < thresholds.confident_cosine and self.best_coverage < thresholds.min_coverage
+
+
+class EvidenceMeter:
+    """Created once per process with the shared embedder, analyzer and Qdrant client."""
+
+    def __init__(self, client: QdrantClient, collection: str, embedder: Embedder, analyzer: BM25Analyzer) -> None:
+        self.client = client
+        self.collection = collection
+        self.embedder = embedder
+        self.analyzer = analyzer
+
+    def measure(self, question: str, hits: list[Hit]) -> Evidence:
+        vector = self.embedder.embed_queries([question])[0]
+        passages = self._passage_vectors(hits)
+        sources = [
+            Source(hit=hit, vector=passage, cosine=float(passage @ vector), terms=terms_of(self.analyzer, hit.text))
+            for hit, passage in zip(hits, passages)
+        ]
+        return Evidence(question=question, vector=vector, terms=terms_of(self.analyzer, question), sources=sources)
+
+    def _passage_vectors(self, hits: list[Hit]) -> list[np.ndarray]:
+        if not hits:
+            return []
+        records = self.client.retrieve(self.collection, ids=[h.chunk_id for h in hits], with_vectors=[DENSE])
+        stored = {str(r.id): r.vector[DENSE] for r in records if isinstance(r.vector, dict) and DENSE in r.vector}
+        missing = [h.text for h in hits if h.chunk_id not in stored]
+        embedded = iter(self.embedder.embed_passages(missing))  # only if the point vanished since the search
+        return [
+            _unit(np.asarray(stored[h.chunk_id], dtype=np.float32)) if h.chunk_id in stored else next(embedded)
+            for h in hits
+        ]
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    """Qdrant normalises vectors of a cosine collection, but a server may return them as stored: normalise anyway."""
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector

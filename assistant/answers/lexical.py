@@ -1,0 +1,47 @@
+"""Lexical overlap through the BM25 analyzer, so "words in common" means what it means for search.
+
+Each content word of a text becomes a group of terms (a Latin word gives its French and its English stem, as in
+a query), so overlap is counted per word and neither language's stemmer has to be guessed for a short sentence.
+Numbers are terms too: the guard uses them to catch figures a passage does not contain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.analyzer import TOKEN_RE, BM25Analyzer, normalize_text
+
+
+@dataclass(frozen=True)
+class Terms:
+    words: tuple[frozenset[str], ...]  # one group of stems per content word, in text order, repeats dropped
+    numbers: frozenset[str]  # the whole numbers ("2015", "130-13"), a subset of `all`
+    all: frozenset[str]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+def terms_of(analyzer: BM25Analyzer, text: str) -> Terms:
+    groups: dict[frozenset[str], None] = {}
+    numbers = set()
+    for match in TOKEN_RE.finditer(normalize_text(text)):
+        group = frozenset(analyzer.query_terms(match[0]))
+        if not group:
+            continue
+        groups[group] = None
+        if match[0][0].isdigit():
+            numbers.add(max(group, key=len))  # "130-13" also gives "130" and "13": the whole is the longest
+    words = tuple(groups)
+    return Terms(words=words, numbers=frozenset(numbers), all=frozenset(t for g in words for t in g))
+
+
+def coverage(words: Terms, within: Terms) -> float:
+    """Share of `words`' content words found in `within` (1.0 for a text with no content word)."""
+    if not words.words:
+        return 1.0
+    return sum(1 for group in words.words if group & within.all) / len(words.words)
+
+
+def missing_numbers(words: Terms, within: Terms) -> frozenset[str]:
+    return words.numbers - within.all

@@ -1,0 +1,147 @@
+"""A SourceDocument -> LlamaIndex TextNodes that fit the embedding model and point back to their pages.
+
+Chunks are cut by LlamaIndex's SentenceSplitter over the whole document (so a paragraph running onto the
+next page stays whole), counting tokens with the embedding model's own tokenizer. Each chunk's text is an
+exact slice of the page texts, so its (page, character) span can be cited and highlighted.
+"""
+
+from __future__ import annotations
+
+import bisect
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+from ingest.language import UNDETERMINED, detect_language
+from ingest.metadata import headings
+from ingest.types import SourceDocument
+
+TokenCounter = Callable[[str], Sequence[Any]]  # text -> its tokens, without special tokens
+PASSAGE_PREFIX = "passage: "  # what the e5 models expect before a passage to embed
+PAGE_SEPARATOR = "\n\n"  # pages join as paragraphs: the splitter prefers to cut there
+NODE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/mizan/chunks")
+_ANCHOR_SIZES = (40, 16, 6)  # characters matched at a chunk's ends, longest first
+
+
+def hf_token_counter(tokenizer: Any) -> TokenCounter:
+    """A Hugging Face tokenizer as a TokenCounter (special tokens are counted by `passage_overhead`)."""
+    return lambda text: tokenizer.encode(text, add_special_tokens=False)
+
+
+def passage_overhead(tokenizer: Any, prefix: str = PASSAGE_PREFIX) -> int:
+    """Tokens the embedder adds around every chunk: the prefix plus the special tokens (<s>, </s>)."""
+    return len(tokenizer.encode(prefix, add_special_tokens=False)) + tokenizer.num_special_tokens_to_add(pair=False)
+
+
+def node_id(doc_id: str, chunk_index: int) -> str:
+    """Stable across re-ingestion: the same document cut the same way gets the same ids."""
+    return str(uuid.uuid5(NODE_NAMESPACE, f"{doc_id}:{chunk_index}"))
+
+
+def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int, chunk_overlap: int,
+                   reserved_tokens: int = 0) -> list[TextNode]:
+    """Cut one document into nodes of at most `chunk_size` tokens counting `reserved_tokens`.
+
+    `chunk_size` is the whole budget the embedder sees; `reserved_tokens` is what it adds to each text
+    (see `passage_overhead`), so every node satisfies len(tokenizer(text)) + reserved_tokens <= chunk_size.
+    Metadata is excluded from both the embedded and the LLM text: the text is embedded alone.
+    """
+    budget = chunk_size - reserved_tokens
+    if budget <= chunk_overlap or budget < 1:
+        raise ValueError(f"chunk_size {chunk_size} leaves {budget} tokens after {reserved_tokens} reserved, "
+                         f"not more than the overlap {chunk_overlap}")
+    texts = [page.text for page in doc.pages]
+    joined = PAGE_SEPARATOR.join(texts)
+    page_starts = _page_starts(texts)
+    sections = headings(joined)
+    section_offsets = [offset for offset, _ in sections]
+    spans = _spans(joined, tokenizer, budget, chunk_overlap)
+    nodes = []
+    for index, (start, end) in enumerate(spans):
+        text = joined[start:end]
+        first = bisect.bisect_right(page_starts, start) - 1
+        last = bisect.bisect_right(page_starts, end - 1) - 1
+        at = bisect.bisect_right(section_offsets, start) - 1
+        language = detect_language(text)
+        metadata = {
+            "doc_id": doc.doc_id, "file_name": doc.file_name, "title": doc.title, "doc_type": doc.doc_type,
+            "year": doc.year, "language": doc.language if language == UNDETERMINED else language,
+            "page_start": doc.pages[first].number, "page_end": doc.pages[last].number,
+            "section": sections[at][1] if at >= 0 else "",
+            "char_start": start - page_starts[first], "char_end": end - page_starts[last],
+            "chunk_index": index,
+        }
+        nodes.append(TextNode(
+            id_=node_id(doc.doc_id, index), text=text, metadata=metadata,
+            excluded_embed_metadata_keys=list(metadata), excluded_llm_metadata_keys=list(metadata),
+            relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc.doc_id)},
+            start_char_idx=start, end_char_idx=end,
+        ))
+    return nodes
+
+
+def _page_starts(texts: list[str]) -> list[int]:
+    starts, offset = [], 0
+    for text in texts:
+        starts.append(offset)
+        offset += len(text) + len(PAGE_SEPARATOR)
+    return starts
+
+
+def _spans(text: str, tokenizer: TokenCounter, budget: int, overlap: int, offset: int = 0) -> list[tuple[int, int]]:
+    """(start, end) in `text` shifted by `offset` of each chunk, every one within `budget` tokens.
+
+    The splitter sums the token counts of its pieces, which can differ by a token or two from the count
+    of the joined chunk; a chunk found over budget is cut again, smaller, with no overlap.
+    """
+    if not text.strip():
+        return []
+    splitter = SentenceSplitter(chunk_size=budget, chunk_overlap=overlap, tokenizer=tokenizer,
+                                paragraph_separator=PAGE_SEPARATOR)
+    spans: list[tuple[int, int]] = []
+    previous = (-1, 0)
+    for piece in splitter.split_text(text):
+        start, end = _locate(text, piece, previous)
+        previous = (start, end)
+        count = len(tokenizer(text[start:end]))
+        if count <= budget:
+            spans.append((offset + start, offset + end))
+            continue
+        smaller = min(budget - 1, budget * budget // count)
+        if smaller < 1:
+            raise ValueError(f"cannot fit text into {budget} tokens: {text[start:end][:80]!r}")
+        spans.extend(_spans(text[start:end], tokenizer, smaller, 0, offset + start))
+    return spans
+
+
+def _locate(text: str, piece: str, previous: tuple[int, int]) -> tuple[int, int]:
+    """Where a splitter chunk lies in the text, given the previous chunk's span.
+
+    A chunk starts after the previous one starts and ends after it ends (it adds new text), which picks
+    the right occurrence when a passage repeats. The splitter's regex fallback can drop characters (the
+    second '.' of '...'), so a chunk not found verbatim is anchored by its first and last characters.
+    """
+    start = text.find(piece, previous[0] + 1)
+    while start >= 0 and start + len(piece) <= previous[1]:
+        start = text.find(piece, start + 1)
+    if start >= 0:
+        return start, start + len(piece)
+    start = _anchor(text, piece, previous[0] + 1, from_end=False)
+    if start < 0:
+        rest = text[previous[1]:]
+        start = previous[1] + len(rest) - len(rest.lstrip())
+    end = _anchor(text, piece, start, from_end=True)
+    return start, end if end > start else min(len(text), start + len(piece))
+
+
+def _anchor(text: str, piece: str, after: int, from_end: bool) -> int:
+    """Start (or end) of the piece in the text, matched on its first (or last) characters; -1 if none."""
+    for size in _ANCHOR_SIZES:
+        part = piece[-size:] if from_end else piece[:size]
+        found = text.find(part, after)
+        if found >= 0:
+            return found + len(part) if from_end else found
+    return -1

@@ -1,0 +1,225 @@
+"""Readers on real files: text per page, type from content, and one clear reason for each unreadable file."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from test_ingest_fixtures import write_docx, write_pdf
+
+from ingest.readers import IngestError, decode_text, read_file
+
+
+def _reason(path: Path) -> str:
+    with pytest.raises(IngestError) as caught:
+        read_file(path)
+    return caught.value.reason
+
+
+# -- PDF -------------------------------------------------------------------------------------------------------
+
+
+def test_pdf_text_page_by_page_with_its_title(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "r.pdf", [["Premiere page du rapport"], ["Deuxieme page", "avec deux lignes"]],
+                     title="Rapport genre 2025")
+    result = read_file(path)
+    assert result.kind == "pdf"
+    assert len(result.pages) == 2
+    assert "Premiere page du rapport" in result.pages[0]
+    assert "Deuxieme page" in result.pages[1] and "avec deux lignes" in result.pages[1]
+    assert "Deuxieme" not in result.pages[0]
+    assert result.title == "Rapport genre 2025"
+    assert result.notes == []
+
+
+def test_pdf_with_empty_user_password_is_read(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "open.pdf", [["Texte lisible sans mot de passe"]], encrypt_user_password="")
+    assert "Texte lisible sans mot de passe" in read_file(path).pages[0]
+
+
+def test_aes_encrypted_pdf_with_empty_password_is_read(tmp_path: Path) -> None:
+    pytest.importorskip("cryptography", reason="pypdf needs cryptography for AES")
+    from pypdf import PdfReader, PdfWriter
+
+    plain = write_pdf(tmp_path / "plain.pdf", [["Chiffrement AES sans mot de passe"]])
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-256")
+    path = tmp_path / "aes.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    assert "Chiffrement AES" in read_file(path).pages[0]
+
+
+def test_pdf_with_a_password_is_refused(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "locked.pdf", [["Secret"]], encrypt_user_password="motdepasse")
+    assert _reason(path) == "encrypted PDF (password required)"
+
+
+def test_image_only_pdf_says_ocr_is_not_enabled(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "scan.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.rect(72, 300, 400, 150, fill=1)
+    pdf.showPage()
+    pdf.save()
+    assert _reason(path).startswith("no extractable text; OCR not enabled")
+
+
+def test_truncated_pdf_is_corrupt(tmp_path: Path) -> None:
+    good = write_pdf(tmp_path / "good.pdf", [["Texte"]]).read_bytes()
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(good[: len(good) // 3])
+    assert _reason(path).startswith("corrupt PDF")
+
+
+def test_pdf_page_without_text_is_noted(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "r.pdf", [["Texte de la premiere page"], []])
+    result = read_file(path)
+    assert result.pages[1].strip() == ""
+    assert result.notes == ["1 of 2 pages have no extractable text (images only?)"]
+
+
+# -- DOCX, HTML, Markdown, text --------------------------------------------------------------------------------
+
+
+def test_docx_paragraphs_tables_and_explicit_page_break(tmp_path: Path) -> None:
+    path = write_docx(tmp_path / "fiche.docx", ["Titre de la fiche", "Avant le saut", "Apres le saut"],
+                      table=[["Etape", "Question"], ["Decrire", "Qui beneficie ?"]], page_break_after=1,
+                      title="Fiche pratique")
+    result = read_file(path)
+    assert result.kind == "docx" and result.title == "Fiche pratique"
+    assert len(result.pages) == 2
+    assert result.pages[0] == "Titre de la fiche\n\nAvant le saut"
+    assert result.pages[1] == "Apres le saut\n\nEtape | Question\nDecrire | Qui beneficie ?"
+
+
+def test_docx_merged_cells_appear_once(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    merged = table.cell(0, 0).merge(table.cell(0, 1))
+    merged.text = "Programme"
+    table.cell(0, 2).text = "Credits"
+    path = tmp_path / "t.docx"
+    document.save(str(path))
+    assert read_file(path).pages == ["Programme | Credits"]
+
+
+def test_html_visible_text_only(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<html><head><title>BSG au Maroc</title><style>p{color:red}</style></head><body>"
+        "<script>var x = 'invisible';</script><h1>Titre   principal</h1><p>Premier\n paragraphe</p>"
+        "<div hidden>cache</div><table><tr><td>A</td><td>B</td></tr></table><p>Ligne<br>suivante</p>"
+        "</body></html>", encoding="utf-8")
+    result = read_file(path)
+    assert result.kind == "html" and result.title == "BSG au Maroc"
+    text = result.pages[0]
+    for seen in ("Titre principal", "Premier paragraphe", "A | B", "Ligne\nsuivante"):
+        assert seen in text
+    for hidden in ("invisible", "color", "cache"):
+        assert hidden not in text
+
+
+def test_plain_text_pages_split_on_form_feed(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text("page un\fpage deux", encoding="utf-8")
+    result = read_file(path)
+    assert result.kind == "txt" and result.pages == ["page un", "page deux"]
+
+
+def test_markdown_is_one_page(tmp_path: Path) -> None:
+    path = tmp_path / "faq.md"
+    path.write_text("# FAQ\n\nQuestion ?\n", encoding="utf-8")
+    assert read_file(path).pages == ["# FAQ\n\nQuestion ?\n"]
+
+
+# -- type from content, not name -------------------------------------------------------------------------------
+
+
+def test_pdf_named_txt_is_read_as_pdf_and_noted(tmp_path: Path) -> None:
+    pdf = write_pdf(tmp_path / "x.pdf", [["Contenu PDF mal nomme"]])
+    path = tmp_path / "rapport.txt"
+    path.write_bytes(pdf.read_bytes())
+    result = read_file(path)
+    assert result.kind == "pdf" and "Contenu PDF mal nomme" in result.pages[0]
+    assert result.notes[0] == "named .txt but is PDF; read as PDF"
+
+
+def test_docx_named_pdf_is_read_as_docx(tmp_path: Path) -> None:
+    docx_path = write_docx(tmp_path / "x.docx", ["Un document Word"])
+    path = tmp_path / "guide.pdf"
+    path.write_bytes(docx_path.read_bytes())
+    result = read_file(path)
+    assert result.kind == "docx" and result.pages == ["Un document Word"]
+    assert "named .pdf but is Word document (DOCX)" in result.notes[0]
+
+
+def test_html_named_txt_is_read_as_html(tmp_path: Path) -> None:
+    path = tmp_path / "page.txt"
+    path.write_text("<!DOCTYPE html><html><body><p>Bonjour</p><script>x()</script></body></html>")
+    result = read_file(path)
+    assert result.kind == "html" and "Bonjour" in result.pages[0] and "x()" not in result.pages[0]
+
+
+def test_text_named_pdf_is_refused_as_corrupt(tmp_path: Path) -> None:
+    path = tmp_path / "rapport.pdf"
+    path.write_text("<html>404 Not Found</html>")
+    reason = _reason(path)
+    assert reason.startswith("corrupt PDF") and "plain text" in reason
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("empty.pdf", b"", "empty file"),
+    ("empty.txt", b"", "empty file"),
+    ("picture.pdf", b"\x89PNG\r\n\x1a\n" + bytes(32), "unsupported type: PNG image"),
+    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(64), "unsupported type: legacy Microsoft Office"),
+    ("data.csv", b"a,b\n1,2\n", "unsupported type: .csv file (text content)"),
+    ("archive.zip", b"PK\x03\x04" + bytes(40), "unsupported type: .zip file (broken ZIP content)"),
+    ("broken.docx", b"PK\x03\x04" + bytes(40), "corrupt Word document"),
+    ("blank.txt", b"  \n\t\n", "no text (file holds only whitespace)"),
+])
+def test_unreadable_files_have_a_clear_reason(tmp_path: Path, name: str, data: bytes, expected: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert _reason(path).startswith(expected)
+
+
+def test_excel_workbook_is_named(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "budget.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    assert _reason(path) == "unsupported type: Excel workbook (XLSX)"
+
+
+# -- decoding --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_text_encodings(encoding: str) -> None:
+    text = "Budgétisation sensible au genre – l’égalité « réelle » entre femmes et hommes."
+    assert decode_text(text.encode(encoding)) == text
+
+
+def test_utf16_without_bom() -> None:
+    text = "Égalité entre les femmes et les hommes"
+    assert decode_text(text.encode("utf-16-le")) == text
+
+
+def test_cp1252_only_when_plausible() -> None:
+    garbage = bytes(range(0x80, 0x100)) * 4  # decodes in cp1252 (mostly), but reads as nothing
+    with pytest.raises(IngestError) as caught:
+        decode_text(garbage.replace(b"\x81", b"").replace(b"\x8d", b"").replace(b"\x8f", b"")
+                    .replace(b"\x90", b"").replace(b"\x9d", b""))
+    assert caught.value.reason.startswith("cannot decode text")
+
+
+def test_binary_noise_cannot_be_decoded() -> None:
+    with pytest.raises(IngestError) as caught:
+        decode_text(io.BytesIO(bytes([0, 1, 2, 200, 7, 0, 0, 5] * 50)).getvalue())
+    assert caught.value.reason.startswith("cannot decode text")
