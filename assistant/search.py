@@ -153,8 +153,12 @@ class SearchService:
             result = self.client.query_points(name, query=sparse, using=SPARSE, query_filter=qfilter, limit=k, with_payload=True)
         else:
             prefetch = [models.Prefetch(query=dense, using=DENSE, filter=qfilter, limit=limit)]
+            for lang in self.settings.balance_languages:
+                prefetch.append(models.Prefetch(query=dense, using=DENSE, filter=_and(qfilter, "language", lang), limit=limit))
             if sparse is not None and sparse.indices:
                 prefetch.append(models.Prefetch(query=sparse, using=SPARSE, filter=qfilter, limit=limit))
+            else:
+                prefetch.append(prefetch[0])  # keeps the weights aligned: the last source is the sparse one
             result = self.client.query_points(name, prefetch=prefetch, query=self._fusion(len(prefetch)), limit=k, with_payload=True)
         self.last_timing = {"encode_s": encoded - started, "query_s": time.perf_counter() - encoded}
         return [hit_from_point(i + 1, p) for i, p in enumerate(result.points)]
@@ -169,5 +173,10 @@ class SearchService:
     def _fusion(self, sources: int) -> models.Query:
         if self.settings.fusion == "dbsf":
             return models.FusionQuery(fusion=models.Fusion.DBSF)
-        weights = [self.settings.dense_weight, self.settings.sparse_weight][:sources]
+        weights = [self.settings.dense_weight] * (sources - 1) + [self.settings.sparse_weight]
         return models.RrfQuery(rrf=models.Rrf(k=self.settings.rrf_k, weights=weights))
+
+
+def _and(base: models.Filter | None, key: str, value: str) -> models.Filter:
+    condition = models.FieldCondition(key=key, match=models.MatchValue(value=value))
+    return models.Filter(must=[*(base.must or [] if base else []), condition])  # type: ignore[list-item]

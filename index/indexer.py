@@ -41,6 +41,7 @@ class IngestReport:
     documents_embedded: int = 0
     removed: list[str] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -174,7 +175,7 @@ class Indexer:
         """
         started = time.perf_counter()
         loaded = load_corpus(folder, files=files, progress=on_file)
-        report = IngestReport(rejected=list(loaded.rejected), documents=len(loaded.documents))
+        report = IngestReport(rejected=list(loaded.rejected), warnings=list(loaded.warnings), documents=len(loaded.documents))
         report.files = sum(1 + len(d.aliases) for d in loaded.documents) + len(loaded.rejected)
         report.pages = sum(len(d.pages) for d in loaded.documents)
 

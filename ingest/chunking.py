@@ -133,15 +133,16 @@ def _locate(text: str, piece: str, previous: tuple[int, int]) -> tuple[int, int]
     if start < 0:
         rest = text[previous[1]:]
         start = previous[1] + len(rest) - len(rest.lstrip())
-    end = _anchor(text, piece, start, from_end=True)
+    end = _anchor(text, piece, max(start, previous[1] + 1), from_end=True)
     return start, end if end > start else min(len(text), start + len(piece))
 
 
-def _anchor(text: str, piece: str, after: int, from_end: bool) -> int:
-    """Start (or end) of the piece in the text, matched on its first (or last) characters; -1 if none."""
+def _anchor(text: str, piece: str, bound: int, from_end: bool) -> int:
+    """Start of the piece at or after `bound`, or its end at or after `bound`, matched on its first or
+    last characters; -1 when even the shortest anchor is not found."""
     for size in _ANCHOR_SIZES:
         part = piece[-size:] if from_end else piece[:size]
-        found = text.find(part, after)
+        found = text.find(part, max(0, bound - len(part)) if from_end else bound)
         if found >= 0:
             return found + len(part) if from_end else found
     return -1

@@ -65,8 +65,10 @@ def load_corpus(folder: Path, files: list[Path] | None = None,
     """Read, clean and describe the documents of `folder` (all of them, or only `files`).
 
     `files` may be absolute or relative to `folder`; file names in the result are relative to `folder`.
-    `progress` is called with each file name before that file is read.
+    `progress` is called with each file name before that file is read. Only a missing `folder` raises.
     """
+    if files is None and not folder.is_dir():
+        raise NotADirectoryError(f"corpus folder not found: {folder}")
     result = LoadResult()
     entries, problems = read_manifest(folder)
     result.warnings.extend(problems)

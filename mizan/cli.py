@@ -18,13 +18,28 @@ models_app = typer.Typer(help="Offline models, rebuilt from data files inside Py
 bench_app = typer.Typer(help="Speed and memory benchmarks (figures for the README and closing notes).", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(bench_app, name="bench")
+# `mizan eval`: retrieval evaluation (evaluation/cli.py owns its commands; it imports nothing heavy at load).
+from evaluation.cli import eval_app  # noqa: E402
+
+app.add_typer(eval_app, name="eval")
 console = Console()
 
 EXIT_REJECTED = 2  # `mizan ingest`: some files were turned away (listed); everything else went in.
 EXIT_LOCKED = 3  # the embedded store is held by another process
 
 
+def _quiet_libraries() -> None:
+    """pypdf logs every repair of a damaged PDF; the ingest summary already names the file and the reason."""
+    import logging
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+
+
 def _runtime():  # imported lazily: `mizan --help` must not load torch
+    _quiet_libraries()
     from assistant.runtime import get_runtime
     from index.store import StoreLockedError
 
@@ -84,6 +99,8 @@ def ingest(
         str(len(report.removed)), str(len(report.rejected)), f"{report.seconds:.1f}",
     )
     console.print(table)
+    for warning in report.warnings:
+        console.print(f"[yellow]note:[/yellow] {warning}")
     if report.rejected:
         rejected = Table(title="Rejected files")
         rejected.add_column("file")

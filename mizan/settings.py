@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="RRF ranking constant.")
     dense_weight: float = Field(1.0, gt=0, description="Weight of the dense ranking in weighted RRF.")
     sparse_weight: float = Field(1.0, gt=0, description="Weight of the BM25 ranking in weighted RRF.")
+    balance_languages: list[str] = Field(
+        default_factory=list,
+        description="Extra dense candidate lists, one per language (e.g. fr,en,ar), so a question in one language "
+        "is not drowned by passages in its own language when the answer is in another.",
+    )
     prefetch_k: int = Field(50, ge=1, description="Candidates fetched per vector before fusion.")
     reranker: str | None = Field(None, description="Optional sentence-transformers CrossEncoder (name or path).")
 

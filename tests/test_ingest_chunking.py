@@ -52,7 +52,7 @@ def _check_spans(document: SourceDocument, nodes) -> None:
 
 
 def test_no_chunk_exceeds_the_window_with_prefix_on_real_text(tokenizer) -> None:
-    document = _document([FRENCH * 12, ARABIC * 15 + "2015 130-13 " * 20, FRENCH * 3 + "a" * 3000])
+    document = _document([FRENCH * 12, ARABIC * 15 + "2015 130-13 " * 20, FRENCH * 3 + "a" * 1500])
     reserved = passage_overhead(tokenizer)
     assert reserved == len(tokenizer("passage: ")["input_ids"])  # prefix + <s> + </s>
     for size, overlap in ((256, 32), (64, 8), (512, 0)):

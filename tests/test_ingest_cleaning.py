@@ -12,13 +12,14 @@ TOPICS = ["l'éducation", "la santé", "l'emploi", "l'eau potable", "la justice"
 
 
 def _body(n: int) -> str:
-    return f"Le chapitre sur {TOPICS[n - 1]} examine les écarts.\nIl compare les indicateurs de {TOPICS[n % len(TOPICS)]}."
+    topic, next_topic = TOPICS[n - 1], TOPICS[n % len(TOPICS)]
+    return f"Le chapitre sur {topic} examine les écarts.\nIl compare les indicateurs de {next_topic}."
 
 
 def _report(pages: int) -> list[str]:
     """A report whose pages carry a two-line header, alternating page-number footers and their own text."""
-    return [f"{HEADER}\nRapport sur le budget genre\n{_body(n)}\n{'Page ' + str(n) if n % 2 else '- ' + str(n) + ' -'}"
-            for n in range(1, pages + 1)]
+    footers = [f"Page {n}" if n % 2 else f"- {n} -" for n in range(1, pages + 1)]
+    return [f"{HEADER}\nRapport sur le budget genre\n{_body(n)}\n{footers[n - 1]}" for n in range(1, pages + 1)]
 
 
 def test_running_headers_and_page_numbers_go() -> None:
@@ -65,7 +66,8 @@ def test_the_document_decides_ambiguous_hyphens() -> None:
     known = {"auto-évaluation", "nonobstant"}
     assert join_hyphenated("une auto-\névaluation", known) == "une auto-évaluation"
     assert join_hyphenated("non-\nobstant", known) == "nonobstant"
-    pages = clean_pages(["Le sous-programme et la non-discrimination.", "un sous-\nprogramme, la non-\ndiscri-\nmination"])
+    pages = clean_pages(["Le sous-programme et la non-discrimination.",
+                         "un sous-\nprogramme, la non-\ndiscri-\nmination"])
     assert pages[1] == "un sous-programme, la non-discrimination"
 
 

