@@ -58,7 +58,7 @@ class Hit:
     page_end: int
     section: str
     text: str
-    quote_span: tuple[int, int]  # character span of the chunk in the text of `page`
+    quote_span: tuple[int, int]  # chunk's start in the text of `page`, end in the text of `page_end`
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -29,15 +29,19 @@ def _fmt(summary: dict[str, float], keys: list[str]) -> list[str]:
     return [f"{summary[key]:.3f}" if key in summary else "–" for key in keys]
 
 
+def _extras(result: dict[str, Any]) -> list[str]:
+    latency = result["latency_ms"]
+    return [f"{latency['p50']:.0f}", f"{latency['p95']:.0f}", f"{result['median_passage_chars']:.0f}"]
+
+
 def print_tables(report: dict[str, Any], console: Console) -> None:
     keys = metric_keys(report)
     meta = report["meta"]
     overall = Table(title=f"Retrieval on {meta['answerable']} answerable questions ({meta['collection']})")
-    for column in ("mode", *map(_label, keys), "p50 ms", "p95 ms"):
+    for column in ("mode", *map(_label, keys), "p50 ms", "p95 ms", "passage chars"):
         overall.add_column(column, justify="right")
     for mode, result in report["modes"].items():
-        latency = result["latency_ms"]
-        overall.add_row(mode, *_fmt(result["overall"], keys), f"{latency['p50']:.0f}", f"{latency['p95']:.0f}")
+        overall.add_row(mode, *_fmt(result["overall"], keys), *_extras(result))
     console.print(overall)
     by_lang = Table(title="By language")
     for column in ("mode", "lang", "n", *map(_label, keys)):
@@ -71,9 +75,8 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "## Overall",
         "",
-        *_table(["mode", *map(_label, keys), "p50 ms", "p95 ms"],
-                [[mode, *_fmt(r["overall"], keys), f"{r['latency_ms']['p50']:.0f}", f"{r['latency_ms']['p95']:.0f}"]
-                 for mode, r in report["modes"].items()]),
+        *_table(["mode", *map(_label, keys), "p50 ms", "p95 ms", "median passage chars"],
+                [[mode, *_fmt(r["overall"], keys), *_extras(r)] for mode, r in report["modes"].items()]),
     ]
     for title, group in (("By language", "by_lang"), ("By user group", "by_user"),
                          ("By document (judged on that document's evidence)", "by_doc")):

@@ -9,6 +9,7 @@ its own index. One Qdrant client serves both collections, as the embedded store 
 from __future__ import annotations
 
 import hashlib
+import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -75,12 +76,14 @@ def evaluate(context: EvalContext, questions: QuestionSet, modes: Sequence[str],
         if questions.questions:
             retriever.retrieve(questions.questions[0].question, k)  # load models and caches before timing
         rankings: dict[str, Ranking] = {}
-        seconds = []
+        seconds: list[float] = []
+        lengths: list[int] = []
         for index, (question, record) in enumerate(zip(questions.questions, details)):
             progress(f"questions: {mode}", mode_index * len(questions.questions) + index, total)
             t0 = time.perf_counter()
             passages = retriever.retrieve(question.question, k)
             seconds.append(time.perf_counter() - t0)
+            lengths.extend(len(p.text) for p in passages)
             ranking = Ranking(
                 tuple(hits(p.text, p.file_name, question.evidence, same_doc) for p in passages),
                 frozenset(range(len(question.evidence))),
@@ -90,6 +93,8 @@ def evaluate(context: EvalContext, questions: QuestionSet, modes: Sequence[str],
             record["modes"][mode] = _mode_record(ranking, passages, seconds[-1], question.answerable)
         summaries[mode] = _summaries(questions.answerable, rankings, k)
         summaries[mode]["latency_ms"] = latency_ms(seconds)
+        # bigger passages hit quotes more easily but cite less precisely: shown beside the scores
+        summaries[mode]["median_passage_chars"] = statistics.median(lengths) if lengths else 0
     progress("questions: done", total, total)
     return {
         "meta": _meta(context, questions, modes, k, time.perf_counter() - started),

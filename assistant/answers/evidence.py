@@ -14,6 +14,7 @@ import numpy as np
 from qdrant_client import QdrantClient
 
 from assistant.answers.lexical import Terms, coverage, terms_of
+from assistant.answers.sentences import Sentence, split_passage
 from assistant.answers.thresholds import Thresholds
 from assistant.search import Hit
 from index.analyzer import BM25Analyzer
@@ -29,6 +30,12 @@ class Source:
     vector: np.ndarray  # the passage embedding stored in the index
     cosine: float  # with the question
     terms: Terms
+
+
+@dataclass(frozen=True)
+class PassageSentences:
+    sentences: list[Sentence]
+    vectors: np.ndarray  # one passage embedding per sentence
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,16 @@ class EvidenceMeter:
             for hit, passage in zip(hits, passages)
         ]
         return Evidence(question=question, vector=vector, terms=terms_of(self.analyzer, question), sources=sources)
+
+    def sentences(self, sources: list[Source]) -> list[PassageSentences]:
+        """The sentences of each source, embedded as passages in one batch (extraction and the guard share them)."""
+        split = [split_passage(s.hit.text) for s in sources]
+        vectors = self.embedder.embed_passages([sentence.text for sentences in split for sentence in sentences])
+        result, row = [], 0
+        for sentences in split:
+            result.append(PassageSentences(sentences, vectors[row:row + len(sentences)]))
+            row += len(sentences)
+        return result
 
     def _terms(self, hit: Hit) -> Terms:
         """The passage's words and its document title's: "le rapport 2025" is answered by a passage of that report."""

@@ -1,0 +1,102 @@
+"""The offline answer: the sentences of the top passages that best answer the question, quoted and cited.
+
+A sentence's score is its dense cosine to the question (E5, question as query, sentence as passage: what the
+model was trained for) plus a little lexical coverage of the question's words, which breaks the ties E5's narrow
+cosine band leaves between a sentence that names the asked-about thing and one that is merely on topic.
+Headings and questions (FAQ titles) are never quoted as answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answers import labels
+from assistant.answers.citations import citation
+from assistant.answers.evidence import Evidence, PassageSentences, Source
+from assistant.answers.lexical import coverage, terms_of
+from assistant.answers.sentences import Sentence
+from assistant.answers.thresholds import Thresholds
+from assistant.schema import Citation
+from index.analyzer import BM25Analyzer
+
+QUESTION_ENDS = ("?", "؟")
+
+
+@dataclass(frozen=True)
+class Pick:
+    source: int  # index in the sources given to `pick_sentences`
+    sentence: Sentence
+    position: int  # index of the sentence in its passage
+    score: float
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Consecutive picked sentences of one passage, quoted together under one citation."""
+
+    source: int
+    spans: list[tuple[int, int]]
+    text: str
+
+
+def pick_sentences(
+    evidence: Evidence, sources: list[Source], passages: list[PassageSentences], analyzer: BM25Analyzer,
+    thresholds: Thresholds,
+) -> list[Pick]:
+    """The best sentences, near-duplicates dropped, at most `max_sentences`, best first."""
+    candidates: list[tuple[Pick, np.ndarray]] = []
+    for index, passage in enumerate(passages):
+        cosines = passage.vectors @ evidence.vector if len(passage.sentences) else np.zeros(0)
+        for position, (sentence, cosine) in enumerate(zip(passage.sentences, cosines)):
+            words = terms_of(analyzer, sentence.text)
+            if sentence.heading or sentence.text.endswith(QUESTION_ENDS) or len(words) < thresholds.min_claim_terms:
+                continue
+            score = float(cosine) + thresholds.lexical_weight * coverage(evidence.terms, words)
+            candidates.append((Pick(index, sentence, position, score), passage.vectors[position]))
+    candidates.sort(key=lambda c: c[0].score, reverse=True)
+    picked: list[tuple[Pick, np.ndarray]] = []
+    for pick, vector in candidates:
+        if len(picked) == thresholds.max_sentences or pick.score < candidates[0][0].score - thresholds.extract_margin:
+            break
+        if all(float(vector @ other) < thresholds.duplicate_cosine for _, other in picked):
+            picked.append((pick, vector))
+    return [pick for pick, _ in picked]
+
+
+def quotes_in_reading_order(picks: list[Pick], sources: list[Source]) -> list[Quote]:
+    """Passages in the order of their best pick; inside a passage, its sentences in text order, runs merged."""
+    order = list(dict.fromkeys(p.source for p in picks))
+    quotes = []
+    for source in order:
+        mine = sorted((p for p in picks if p.source == source), key=lambda p: p.position)
+        run = [mine[0]]
+        for pick in mine[1:]:
+            if pick.position == run[-1].position + 1:
+                run.append(pick)
+            else:
+                quotes.append(_quote(source, run))
+                run = [pick]
+        quotes.append(_quote(source, run))
+    return quotes
+
+
+def compose(language: str, quotes: list[Quote], sources: list[Source]) -> tuple[str, list[Citation]]:
+    """The answer text (labels in `language`, quotes as written) and its citations numbered in reading order."""
+    opening, closing = labels.QUOTES.get(language, labels.QUOTES["en"])
+    foreign = {labels.quoted_in(language, sources[q.source].hit.language) for q in quotes}
+    shared_note = foreign.pop() if len(foreign) == 1 else None  # every quote in one other language: say it once
+    intro = labels.EXTRACTIVE_INTRO[language]
+    lines = [f"{intro[:-1].rstrip()} ({shared_note}) :" if shared_note and language == "fr" else
+             f"{intro[:-1]} ({shared_note}):" if shared_note else intro]
+    citations = []
+    for n, quote in enumerate(quotes, start=1):
+        note = None if shared_note else labels.quoted_in(language, sources[quote.source].hit.language)
+        lines.append(f"- {opening}{quote.text}{closing} [{n}]" + (f" ({note})" if note else ""))
+        citations.append(citation(n, sources[quote.source], quote.spans))
+    return "\n".join(lines), citations
+
+
+def _quote(source: int, run: list[Pick]) -> Quote:
+    return Quote(source, [(p.sentence.start, p.sentence.end) for p in run], " ".join(p.sentence.text for p in run))

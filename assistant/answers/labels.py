@@ -1,0 +1,41 @@
+"""The few words Mizan writes itself, in the question's language (quotes stay in their source's language)."""
+
+from __future__ import annotations
+
+LANGUAGES = ("fr", "en", "ar")
+DEFAULT_LANGUAGE = "fr"  # the corpus's and most users' language, for questions too short to tell
+
+LANGUAGE_NAMES = {"fr": "French", "en": "English", "ar": "Arabic"}  # for the (English) LLM instructions
+
+EXTRACTIVE_INTRO = {
+    "fr": "Passages des documents qui répondent à la question :",
+    "en": "Passages from the documents that answer the question:",
+    "ar": "مقتطفات من الوثائق تجيب عن السؤال:",
+}
+
+REFUSAL = {
+    "fr": "Je ne trouve pas dans les documents d'éléments assez solides pour répondre à cette question.",
+    "en": "I could not find enough evidence in the documents to answer this question.",
+    "ar": "لم أجد في الوثائق ما يكفي من العناصر للإجابة عن هذا السؤال.",
+}
+
+NEAREST = {
+    "fr": "Documents les plus proches :",
+    "en": "Nearest documents:",
+    "ar": "أقرب الوثائق:",
+}
+
+PAGE = {"fr": "p.", "en": "p.", "ar": "ص."}
+
+# "(quoted in French)": the note after a quote whose language is not the question's.
+QUOTED_IN = {
+    "fr": {"en": "cité en anglais", "ar": "cité en arabe"},
+    "en": {"fr": "quoted in French", "ar": "quoted in Arabic"},
+    "ar": {"fr": "مقتبس بالفرنسية", "en": "مقتبس بالإنجليزية"},
+}
+
+QUOTES = {"fr": ("« ", " »"), "en": ("“", "”"), "ar": ("«", "»")}
+
+
+def quoted_in(question_language: str, quote_language: str) -> str | None:
+    return QUOTED_IN.get(question_language, {}).get(quote_language)

@@ -1,0 +1,159 @@
+"""The search core end to end: real PDFs, the real E5 model, a real embedded Qdrant in a temp folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from badfiles import ACCEPTED, make_bad_inputs
+from conftest import CORPUS, REPO, scratch_settings
+
+from assistant.runtime import build_runtime
+from assistant.search import SearchFilters, group_by_document
+from index.store import StoreLockedError, close_client, get_client
+
+# Dev-set questions in FR, EN and AR (EN and AR also over French sources) with the page that answers them.
+QUESTION_IDS = ["q01", "q03", "q06", "q09", "q22", "q28", "q40", "q42", "q45", "q52", "q55", "q58", "q59"]
+QUESTIONS = {
+    q["id"]: q
+    for q in map(json.loads, (REPO / "evaluation" / "questions" / "sample.jsonl").read_text(encoding="utf-8").splitlines())
+}
+
+
+def test_sample_corpus_goes_in_whole(corpus_runtime) -> None:
+    report = corpus_runtime.first_report
+    assert report.rejected == []
+    assert report.documents == 10
+    assert report.pages >= 30
+    assert report.chunks_embedded >= report.documents
+
+
+def test_question_ids_cover_three_languages() -> None:
+    assert {QUESTIONS[i]["lang"] for i in QUESTION_IDS} == {"fr", "en", "ar"}
+
+
+@pytest.mark.parametrize("qid", QUESTION_IDS)
+def test_question_finds_its_page_in_top5(corpus_runtime, qid: str) -> None:
+    question = QUESTIONS[qid]
+    hits = corpus_runtime.search.search(question["question"], k=5)
+    found = [(h.file_name, h.page, h.page_end) for h in hits]
+    expected = [(e["doc"], e["page"]) for e in question["evidence"]]
+    assert any(f == doc and start <= page <= end for f, start, end in found for doc, page in expected), (expected, found)
+
+
+def test_reingest_of_unchanged_corpus_embeds_nothing(corpus_runtime) -> None:
+    report = corpus_runtime.indexer.ingest(CORPUS)
+    assert report.chunks_embedded == 0
+    assert report.removed == []
+    assert len(corpus_runtime.indexer.documents()) == 10
+
+
+def test_hit_span_points_into_its_page(corpus_runtime) -> None:
+    hits = corpus_runtime.search.search("données ventilées par sexe", k=5)
+    assert hits
+    for hit in hits:
+        doc = corpus_runtime.indexer.document(hit.doc_id)
+        page_text = next(p.text for p in doc.pages if p.number == hit.page)
+        start, end = hit.quote_span
+        if hit.page == hit.page_end:
+            assert page_text[start:end] == hit.text
+        else:  # a chunk running onto the next page: the span ends in that page's text
+            assert hit.text.startswith(page_text[start:])
+            last = next(p.text for p in doc.pages if p.number == hit.page_end)
+            assert hit.text.endswith(last[:end])
+
+
+def test_filters_and_grouping(corpus_runtime) -> None:
+    search = corpus_runtime.search
+    arabic = search.search("budget genre", k=10, filters=SearchFilters(languages=["ar"]))
+    assert arabic and {h.language for h in arabic} == {"ar"}
+    laws = search.search("indicateurs de performance", k=10, filters=SearchFilters(doc_types=["loi"]))
+    assert laws and {h.doc_type for h in laws} == {"loi"}
+    recent = search.search("rapport genre", k=10, filters=SearchFilters(year_from=2025, year_to=2030))
+    assert all(h.year is not None and 2025 <= h.year <= 2030 for h in recent)
+    groups = group_by_document(search.search("budgétisation sensible au genre", k=20))
+    assert len({g.doc_id for g in groups}) == len(groups) > 1
+
+
+def test_modes_differ_and_stop_words_alone_match_nothing_lexically(corpus_runtime) -> None:
+    search = corpus_runtime.search
+    question = "Quels critères pour juger un indicateur ?"
+    dense = [h.chunk_id for h in search.search(question, k=10, mode="dense")]
+    sparse = [h.chunk_id for h in search.search(question, k=10, mode="sparse")]
+    assert dense and sparse and dense != sparse
+    assert search.search("le la les de des", k=5, mode="sparse") == []
+
+
+def _small_corpus(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "note_a.md").write_text("# Note A\n\nLa cellule d'évaluation propose des mesures correctives.\n", encoding="utf-8")
+    (folder / "note_b.txt").write_text("Note B\n\nLe rapport genre accompagne le projet de loi de finances.\n", encoding="utf-8")
+    return folder
+
+
+def test_changed_file_replaced_same_content_once_and_prune(tmp_path: Path, embed_model_path: str) -> None:
+    settings = scratch_settings(tmp_path / "data", embed_model_path)
+    runtime = build_runtime(settings)
+    try:
+        folder = _small_corpus(tmp_path / "docs")
+        (folder / "copie_de_a.md").write_bytes((folder / "note_a.md").read_bytes())
+        first = runtime.indexer.ingest(folder)
+        assert first.documents == 2 and first.files == 3  # same content under two names: stored once
+        [doc_b] = [d for d in runtime.indexer.documents() if d.file_name == "note_b.txt"]
+
+        (folder / "note_b.txt").write_text("Note B\n\nLe rapport genre couvre désormais plus de départements.\n", encoding="utf-8")
+        changed = runtime.indexer.ingest(folder)
+        assert changed.documents_embedded == 1  # only the changed file
+        assert changed.removed == [doc_b.doc_id]
+        assert all(h.doc_id != doc_b.doc_id for h in runtime.search.search("projet de loi de finances", k=10))
+
+        (folder / "note_b.txt").unlink()
+        kept = runtime.indexer.ingest(folder)
+        assert kept.removed == [] and len(runtime.indexer.documents()) == 2  # a gone file stays without --prune
+        pruned = runtime.indexer.ingest(folder, prune=True)
+        assert len(pruned.removed) == 1
+        assert [d.file_name for d in runtime.indexer.documents()] == ["copie_de_a.md"]
+        assert runtime.search.search("départements", k=10, mode="sparse") == []
+    finally:
+        close_client(settings)
+
+
+def _cli(args: list[str], data_dir: Path, embed_model_path: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MIZAN_DATA_DIR": str(data_dir), "MIZAN_EMBED_MODEL": embed_model_path, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "mizan.cli", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_bad_inputs_are_listed_and_the_rest_goes_in(tmp_path: Path, embed_model_path: str) -> None:
+    folder = tmp_path / "bad"
+    expected = make_bad_inputs(folder)
+    result = _cli(["ingest", str(folder)], tmp_path / "data", embed_model_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    out = " ".join(result.stdout.split())
+    for name, keyword in expected.items():
+        assert name in out and keyword in out.lower(), (name, keyword)
+    hits = json.loads(_cli(["search", "valeur de référence cible source", "--json", "--k", "10"], tmp_path / "data", embed_model_path).stdout)
+    assert {h["file_name"] for h in hits} >= set(ACCEPTED) - {"encrypted_empty_password.pdf"}
+    assert {"good_note.txt"} <= {h["file_name"] for h in hits}
+
+
+def test_second_process_gets_a_clear_lock_error(tmp_path: Path, embed_model_path: str) -> None:
+    store = tmp_path / "qdrant"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"from qdrant_client import QdrantClient; c = QdrantClient(path={str(store)!r}); print('ready', flush=True); import time; time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        settings = scratch_settings(tmp_path, embed_model_path, qdrant_path=store)
+        with pytest.raises(StoreLockedError, match="another process"):
+            get_client(settings)
+        time.sleep(0)
+    finally:
+        holder.kill()
+        holder.wait()
