@@ -33,14 +33,11 @@ def build_runtime(settings: Settings) -> Runtime:
     client = get_client(settings)
     embedder = get_embedder(settings)
     analyzer = BM25Analyzer()
-    return Runtime(
-        settings=settings,
-        client=client,
-        embedder=embedder,
-        analyzer=analyzer,
-        indexer=Indexer(settings, client, embedder, analyzer),
-        search=SearchService(settings, client, embedder, analyzer),
-    )
+    indexer = Indexer(settings, client, embedder, analyzer)
+    search = SearchService(settings, client, embedder, analyzer)
+    if search.local_sparse is not None:
+        indexer.on_change.append(search.local_sparse.invalidate)
+    return Runtime(settings=settings, client=client, embedder=embedder, analyzer=analyzer, indexer=indexer, search=search)
 
 
 def get_runtime(settings: Settings | None = None) -> Runtime:

@@ -13,10 +13,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from qdrant_client import QdrantClient, models
+from qdrant_client.hybrid.fusion import distribution_based_score_fusion, reciprocal_rank_fusion
 
 from index.analyzer import BM25Analyzer
 from index.embedder import Embedder
-from index.store import DENSE, SPARSE
+from assistant.local_sparse import FieldMask, LocalSparseCache
+from index.store import DENSE, SPARSE, is_local
 from mizan.settings import Settings
 
 Mode = Literal["hybrid", "dense", "sparse"]
@@ -126,6 +128,8 @@ class SearchService:
         self.embedder = embedder
         self.analyzer = analyzer
         self.last_timing: dict[str, float] = {}
+        # The embedded store scores sparse vectors by brute force; give it an inverted index (see local_sparse).
+        self.local_sparse = LocalSparseCache(client) if is_local(client) else None
 
     def search(
         self,
@@ -146,22 +150,60 @@ class SearchService:
         sparse = self._sparse(query) if mode in ("hybrid", "sparse") else None
         encoded = time.perf_counter()
         if mode == "dense":
-            result = self.client.query_points(name, query=dense, using=DENSE, query_filter=qfilter, limit=k, with_payload=True)
+            points = self.client.query_points(name, query=dense, using=DENSE, query_filter=qfilter, limit=k, with_payload=True).points
+        elif sparse is not None and not sparse.indices and mode == "sparse":
+            points = []  # nothing but stop words: no lexical evidence
+        elif self.local_sparse is not None:
+            points = self._search_embedded(name, dense, sparse, filters, qfilter, k, limit)
         elif mode == "sparse":
-            if sparse is None or not sparse.indices:
-                return []
-            result = self.client.query_points(name, query=sparse, using=SPARSE, query_filter=qfilter, limit=k, with_payload=True)
+            points = self.client.query_points(name, query=sparse, using=SPARSE, query_filter=qfilter, limit=k, with_payload=True).points
         else:
-            prefetch = [models.Prefetch(query=dense, using=DENSE, filter=qfilter, limit=limit)]
-            for lang in self.settings.balance_languages:
-                prefetch.append(models.Prefetch(query=dense, using=DENSE, filter=_and(qfilter, "language", lang), limit=limit))
+            prefetch = [models.Prefetch(query=q, using=DENSE, filter=f, limit=limit) for q, f in self._dense_sources(dense, qfilter)]
             if sparse is not None and sparse.indices:
                 prefetch.append(models.Prefetch(query=sparse, using=SPARSE, filter=qfilter, limit=limit))
             else:
                 prefetch.append(prefetch[0])  # keeps the weights aligned: the last source is the sparse one
-            result = self.client.query_points(name, prefetch=prefetch, query=self._fusion(len(prefetch)), limit=k, with_payload=True)
+            points = self.client.query_points(name, prefetch=prefetch, query=self._fusion(len(prefetch)), limit=k, with_payload=True).points
         self.last_timing = {"encode_s": encoded - started, "query_s": time.perf_counter() - encoded}
-        return [hit_from_point(i + 1, p) for i, p in enumerate(result.points)]
+        return [hit_from_point(i + 1, p) for i, p in enumerate(points)]
+
+    def _dense_sources(self, dense: list[float] | None, qfilter: models.Filter | None) -> list[tuple[list[float], models.Filter | None]]:
+        """The dense candidate lists: the whole index, plus one per balanced language when configured."""
+        assert dense is not None
+        return [(dense, qfilter)] + [(dense, _and(qfilter, "language", lang)) for lang in self.settings.balance_languages]
+
+    def _search_embedded(
+        self,
+        name: str,
+        dense: list[float] | None,
+        sparse: models.SparseVector | None,
+        filters: SearchFilters | None,
+        qfilter: models.Filter | None,
+        k: int,
+        limit: int,
+    ) -> list[models.ScoredPoint]:
+        """Same lists and the same fusion functions as Qdrant's, with the BM25 list from the local inverted index."""
+        assert self.local_sparse is not None
+        sparse_hits = self.local_sparse.get(name).search(sparse, limit, _field_mask(filters)) if sparse is not None else []
+        if dense is None:
+            return self._with_payload(name, sparse_hits[:k])
+        lists = [
+            self.client.query_points(name, query=q, using=DENSE, query_filter=f, limit=limit, with_payload=False).points
+            for q, f in self._dense_sources(dense, qfilter)
+        ]
+        lists.append(sparse_hits if sparse_hits else lists[0])
+        if self.settings.fusion == "dbsf":
+            fused = distribution_based_score_fusion(lists, limit=k)
+        else:
+            weights = [self.settings.dense_weight] * (len(lists) - 1) + [self.settings.sparse_weight]
+            fused = reciprocal_rank_fusion(lists, limit=k, ranking_constant_k=self.settings.rrf_k, weights=weights)
+        return self._with_payload(name, fused)
+
+    def _with_payload(self, name: str, points: list[models.ScoredPoint]) -> list[models.ScoredPoint]:
+        if not points:
+            return []
+        records = {r.id: r for r in self.client.retrieve(name, [p.id for p in points], with_payload=True)}
+        return [p.model_copy(update={"payload": records[p.id].payload}) for p in points if p.id in records]
 
     def _dense(self, query: str) -> list[float]:
         return self.embedder.embed_queries([query])[0].tolist()
@@ -180,3 +222,15 @@ class SearchService:
 def _and(base: models.Filter | None, key: str, value: str) -> models.Filter:
     condition = models.FieldCondition(key=key, match=models.MatchValue(value=value))
     return models.Filter(must=[*(base.must or [] if base else []), condition])  # type: ignore[list-item]
+
+
+def _field_mask(filters: SearchFilters | None) -> FieldMask | None:
+    if filters is None:
+        return None
+    return FieldMask(
+        languages=filters.languages or None,
+        doc_types=filters.doc_types or None,
+        doc_ids=filters.doc_ids or None,
+        year_from=filters.year_from,
+        year_to=filters.year_to,
+    )

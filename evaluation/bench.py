@@ -35,14 +35,22 @@ def peak_rss_mb() -> float:
 
 
 def _scratch(settings: Settings, tmp: str) -> Settings:
-    return settings.model_copy(update={"data_dir": Path(tmp), "qdrant_path": Path(tmp) / "qdrant", "qdrant_url": None, "collection": "bench"})
+    return settings.model_copy(
+        update={
+            "data_dir": Path(tmp),
+            "qdrant_path": Path(tmp) / "qdrant",
+            "qdrant_url": None,
+            "collection": "bench",
+            "embed_model": str(Path(settings.embed_model_path).resolve()),  # keep using the installed model
+        }
+    )
 
 
 def bench_ingest(settings: Settings, folder: Path, console: Console) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="mizan-bench-") as tmp:
         scratch = _scratch(settings, tmp)
         rt = build_runtime(scratch)
-        rt.embedder.embed_passages(["échauffement du modèle"])  # load/warm before the clock starts
+        _warm_up(rt, Path(tmp) / "warm-up")
         report = rt.indexer.ingest(folder)
         texts = [
             json.loads(p.payload["_node_content"])["text"]
@@ -71,6 +79,15 @@ def bench_ingest(settings: Settings, folder: Path, console: Console) -> dict[str
     console.print(table)
     console.print("target: ratio (end-to-end chunks/s ÷ raw encode chunks/s) ≥ 0.85")
     return figures
+
+
+def _warm_up(rt, folder: Path) -> None:
+    """Pay the once-per-process costs (model load, lingua, the splitter's nltk import) before the clock starts,
+    as a long-running service or a large batch does; the figures then compare steady rates."""
+    folder.mkdir()
+    (folder / "warm.txt").write_text("Échauffement. La budgétisation sensible au genre.\n", encoding="utf-8")
+    rt.indexer.ingest(folder)
+    rt.embedder.embed_passages(["échauffement du modèle"])
 
 
 def _queries(n: int) -> list[str]:

@@ -110,7 +110,7 @@ class PlainSentenceEmbedding(BaseEmbedding):
 class NaiveRetriever:
     def __init__(self, index: VectorStoreIndex, corpus: Path) -> None:
         self.index = index
-        self.corpus = corpus.resolve()
+        self.corpus = corpus  # as given: the cached file paths start with it (it is part of the cache key)
 
     @classmethod
     def build(cls, context: EvalContext) -> NaiveRetriever:
@@ -129,11 +129,7 @@ class NaiveRetriever:
         return [Passage(self._file_name(n.node.metadata), _page(n.node.metadata), n.node.get_content()) for n in nodes]
 
     def _file_name(self, metadata: dict[str, Any]) -> str:
-        path = Path(metadata.get("file_path", metadata.get("file_name", "")))
-        try:
-            return path.resolve().relative_to(self.corpus).as_posix()
-        except ValueError:
-            return path.name
+        return Path(metadata["file_path"]).relative_to(self.corpus).as_posix()
 
 
 def _build(context: EvalContext, embed_model: BaseEmbedding, folder: Path) -> VectorStoreIndex:
@@ -155,8 +151,8 @@ def _build(context: EvalContext, embed_model: BaseEmbedding, folder: Path) -> Ve
 
 
 def cache_key(corpus: Path, model_path: str) -> str:
-    """Content of every corpus file, the folder (its path is embedded with each chunk) and the model."""
-    digest = hashlib.sha256(f"{CACHE_VERSION}\0{corpus.resolve()}\0{Path(model_path).resolve()}".encode())
+    """Content of every corpus file, the folder as given (it starts each chunk's embedded file path), the model."""
+    digest = hashlib.sha256(f"{CACHE_VERSION}\0{corpus}\0{model_path}".encode())
     for path in corpus_files(corpus):
         digest.update(path.relative_to(corpus).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]

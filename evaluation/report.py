@@ -38,7 +38,7 @@ def print_tables(report: dict[str, Any], console: Console) -> None:
     keys = metric_keys(report)
     meta = report["meta"]
     overall = Table(title=f"Retrieval on {meta['answerable']} answerable questions ({meta['collection']})")
-    for column in ("mode", *map(_label, keys), "p50 ms", "p95 ms", "passage chars"):
+    for column in ("mode", *map(_label, keys), "p50 ms", "p95 ms", "chars"):
         overall.add_column(column, justify="right")
     for mode, result in report["modes"].items():
         overall.add_row(mode, *_fmt(result["overall"], keys), *_extras(result))

@@ -9,6 +9,7 @@ its own index. One Qdrant client serves both collections, as the embedded store 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import statistics
 import time
 from collections import defaultdict
@@ -48,12 +49,11 @@ def prepare(settings: Settings, corpus: Path | None, progress: Progress = _silen
         return EvalContext(runtime, settings.collection, settings.corpus_dir, settings.data_dir / "eval", progress), None
     scoped = settings.model_copy(update={"collection": collection_name(settings, corpus)})
     runtime = build_runtime(scoped)
-    files = len(corpus_files(corpus))
-    read = iter(range(1, files + 1))
+    files, read = len(corpus_files(corpus)), itertools.count(1)
     report = runtime.indexer.ingest(
         corpus,
         prune=True,
-        on_file=lambda name: progress("ingest: reading files", next(read, files), files),
+        on_file=lambda name: progress("ingest: reading files", next(read), files),
         on_pages=lambda done, total: progress("ingest: indexing pages", done, total),
     )
     return EvalContext(runtime, scoped.collection, corpus, settings.data_dir / "eval", progress), report

@@ -107,6 +107,7 @@ class Indexer:
         self.settings = settings
         self.client = client
         self.embedder = embedder
+        self.on_change: list[Callable[[str], None]] = []  # called with the collection name after each write
         ensure_collection(client, settings.collection, embedder.dimension)
         self.vector_store = QdrantVectorStore(
             collection_name=settings.collection,
@@ -155,7 +156,12 @@ class Indexer:
         self.vector_store.delete(doc_id)
         self.docstore.delete_document(doc_id, raise_error=False)
         self.docstore.persist(str(self.docstore_path))
+        self._changed()
         return True
+
+    def _changed(self) -> None:
+        for listener in self.on_change:
+            listener(self.settings.collection)
 
     # -- ingestion -------------------------------------------------------------------------------------------
 
@@ -195,6 +201,8 @@ class Indexer:
             self.docstore.delete_document(doc_id, raise_error=False)
             report.removed.append(doc_id)
         self.docstore.persist(str(self.docstore_path))
+        if report.chunks_embedded or report.removed:
+            self._changed()
         report.seconds = time.perf_counter() - started
         return report
 

@@ -88,10 +88,10 @@ def ensure_collection(client: QdrantClient, name: str, dimension: int) -> None:
                 f"Collection {name!r} holds {size}-dimensional vectors but the embedding model gives {dimension}: "
                 "use another MIZAN_COLLECTION or delete the index after changing the model."
             )
-    if not _is_local(client):  # the embedded store ignores payload indexes (and warns each time)
+    if not is_local(client):  # the embedded store ignores payload indexes (and warns each time)
         for field, schema in PAYLOAD_INDEXES.items():
             client.create_payload_index(name, field_name=field, field_schema=schema)
 
 
-def _is_local(client: QdrantClient) -> bool:
+def is_local(client: QdrantClient) -> bool:
     return type(getattr(client, "_client", None)).__name__ == "QdrantLocal"

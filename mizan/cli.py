@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -12,6 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from mizan.settings import get_settings
+
+if TYPE_CHECKING:
+    from ui.api_client import MizanClient
+
+API_OPTION = "A running Mizan API (e.g. http://127.0.0.1:8000) to send this to, instead of opening the local index."
 
 app = typer.Typer(help="Mizan: cited search and answers over gender-responsive budgeting documents.", no_args_is_help=True)
 models_app = typer.Typer(help="Offline models, rebuilt from data files inside PyPI packages.", no_args_is_help=True)
@@ -36,6 +43,7 @@ def _quiet_libraries() -> None:
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
 
 
 def _runtime():  # imported lazily: `mizan --help` must not load torch
@@ -47,14 +55,33 @@ def _runtime():  # imported lazily: `mizan --help` must not load torch
         return get_runtime()
     except StoreLockedError as exc:
         console.print(f"[red]{exc}[/red]")
+        console.print(f"If `mizan serve` holds it: add [bold]--api {get_settings().api_url}[/bold] (search, ask, chat).")
         raise typer.Exit(EXIT_LOCKED) from exc
+
+
+@contextmanager
+def _api(url: str) -> Iterator[MizanClient]:
+    """A client of a running Mizan API; its errors end the command with the API's own words."""
+    from ui.api_client import ApiError, MizanClient
+
+    client = MizanClient(url)
+    try:
+        yield client
+    except ApiError as exc:
+        console.print(f"[red]{exc.detail}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        client.close()
 
 
 @models_app.command("install")
 def models_install(llm: Annotated[bool, typer.Option("--llm", help="Also assemble the local GGUF LLM.")] = False) -> None:
     """Install the embedding model (and optionally the local LLM); skips what is present and verified."""
+    import logging
+
     from mizan.models.install import install_embedding, install_llm
 
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # the ~30 s build says what it is doing
     settings = get_settings()
     console.print(f"embedding model: {install_embedding(settings)}")
     if llm:
@@ -122,28 +149,83 @@ def search(
     year_to: Annotated[Optional[int], typer.Option()] = None,
     by_doc: Annotated[bool, typer.Option("--by-doc", help="Group hits per document.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """Search the index and print ranked, cited passages."""
-    from assistant.search import SearchFilters, group_by_document
-
     if mode not in ("hybrid", "dense", "sparse"):
         raise typer.BadParameter("mode must be hybrid, dense or sparse", param_hint="--mode")
-    rt = _runtime()
-    filters = SearchFilters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
-    hits = rt.search.search(question, k=k, mode=mode, filters=filters)  # type: ignore[arg-type]
+    results: list[Any]  # hits or document groups; local dataclasses and API models share their field names
+    if api:
+        from ui.api_client import Filters
+
+        with _api(api) as client:
+            filters = Filters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+            results = client.search(question, k=k, mode=mode, filters=filters, by_doc=by_doc)  # type: ignore[arg-type]
+        rows = [r.model_dump() for r in results]
+    else:
+        from assistant.search import SearchFilters, group_by_document
+
+        rt = _runtime()
+        local = SearchFilters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+        hits = rt.search.search(question, k=k, mode=mode, filters=local)  # type: ignore[arg-type]
+        results = group_by_document(hits) if by_doc else hits
+        rows = [r.to_dict() for r in results]
     if as_json:
-        payload = [g.to_dict() for g in group_by_document(hits)] if by_doc else [h.to_dict() for h in hits]
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    console.print(f"[bold]{question}[/bold]  ({mode}, {len(hits)} hits)")
+    console.print(f"[bold]{question}[/bold]  ({mode}, {len(results)} {'documents' if by_doc else 'hits'})")
     if by_doc:
-        for g in group_by_document(hits):
+        for g in results:
             console.print(f"[cyan]{g.title}[/cyan] ({g.file_name}, {g.year or 'n.d.'}) pages {', '.join(map(str, g.pages))}")
         return
-    for h in hits:
+    for h in results:
         snippet = " ".join(h.text.split())[:240]
         console.print(f"[bold]{h.rank}.[/bold] [cyan]{h.title}[/cyan] — {h.file_name} p.{h.page} [{h.language}] ({h.score:.3f})")
         console.print(f"   {snippet}…")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Start the HTTP API (interactive docs at /docs). It holds the local index: other commands then take `--api URL`."""
+    import uvicorn
+
+    from assistant.api.app import create_app
+    from index.store import StoreLockedError, get_client
+
+    _quiet_libraries()
+    settings = get_settings()
+    try:
+        get_client(settings)  # a locked store said in words here, not in uvicorn's startup traceback
+    except StoreLockedError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_LOCKED) from exc
+    console.print(f"Mizan API on [bold]http://{host}:{port}[/bold] (docs: http://{host}:{port}/docs); loading models…")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command("ui")
+def ui_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8501,
+    api_url: Annotated[Optional[str], typer.Option(help="The API to talk to (default MIZAN_API_URL).")] = None,
+) -> None:
+    """Start the web interface (Streamlit); it talks to the API at MIZAN_API_URL (start it with `mizan serve`)."""
+    import os
+    import subprocess
+
+    from ui import streamlit_command
+
+    env = {**os.environ, "MIZAN_API_URL": api_url or get_settings().api_url}
+    console.print(f"Mizan UI on http://{host}:{port} (API {env['MIZAN_API_URL']})")
+    with subprocess.Popen(streamlit_command(host=host, port=port), env=env) as process:
+        try:
+            code = process.wait()
+        except KeyboardInterrupt:  # Ctrl-C reached Streamlit too: let it finish shutting down
+            code = process.wait()
+    raise typer.Exit(code)
 
 
 @bench_app.command("ingest")
@@ -153,6 +235,7 @@ def bench_ingest(
     """Pages/s and chunks/s end to end, beside raw SentenceTransformer.encode on the same chunk texts."""
     from evaluation.bench import bench_ingest as run
 
+    _quiet_libraries()
     run(get_settings(), folder or get_settings().corpus_dir, console)
 
 
@@ -164,6 +247,7 @@ def bench_search(
     """p50/p95 search latency per mode at >= `chunks` chunks (corpus replicated with distinct ids), peak RSS."""
     from evaluation.bench import bench_search as run
 
+    _quiet_libraries()
     run(get_settings(), console, target_chunks=chunks, n_queries=queries)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from qdrant_client import QdrantClient
 
-from assistant.answers.lexical import Terms, coverage, terms_of
+from assistant.answers.lexical import Terms, coverage, missing_numbers, terms_of
 from assistant.answers.sentences import Sentence, split_passage
 from assistant.answers.thresholds import Thresholds
 from assistant.search import Hit
@@ -55,10 +55,17 @@ class Evidence:
         return max((coverage(self.terms, s.terms) for s in self.sources), default=0.0)
 
     def is_weak(self, thresholds: Thresholds) -> bool:
+        """Too far from the question (cosine, then words), or asking about a number (a year) no passage holds.
+
+        The number test catches what cosines cannot: "crédits pour l'égalité en 2024" sits as close to the
+        corpus as an answerable question, but no retrieved passage or title says 2024.
+        """
         best = self.best_cosine
         if best < thresholds.refuse_below_cosine:
             return True
-        return best < thresholds.confident_cosine and self.best_coverage < thresholds.min_coverage
+        if best < thresholds.confident_cosine and self.best_coverage < thresholds.min_coverage:
+            return True
+        return bool(missing_numbers(self.terms, frozenset().union(*(s.terms.all for s in self.sources))))
 
 
 class EvidenceMeter:

@@ -87,9 +87,7 @@ def compose(language: str, quotes: list[Quote], sources: list[Source]) -> tuple[
     opening, closing = labels.QUOTES.get(language, labels.QUOTES["en"])
     foreign = {labels.quoted_in(language, sources[q.source].hit.language) for q in quotes}
     shared_note = foreign.pop() if len(foreign) == 1 else None  # every quote in one other language: say it once
-    intro = labels.EXTRACTIVE_INTRO[language]
-    lines = [f"{intro[:-1].rstrip()} ({shared_note}) :" if shared_note and language == "fr" else
-             f"{intro[:-1]} ({shared_note}):" if shared_note else intro]
+    lines = [labels.heading(labels.EXTRACTIVE_INTRO[language], language, shared_note)]
     citations = []
     for n, quote in enumerate(quotes, start=1):
         note = None if shared_note else labels.quoted_in(language, sources[quote.source].hit.language)

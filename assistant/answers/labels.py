@@ -8,9 +8,9 @@ DEFAULT_LANGUAGE = "fr"  # the corpus's and most users' language, for questions 
 LANGUAGE_NAMES = {"fr": "French", "en": "English", "ar": "Arabic"}  # for the (English) LLM instructions
 
 EXTRACTIVE_INTRO = {
-    "fr": "Passages des documents qui répondent à la question :",
-    "en": "Passages from the documents that answer the question:",
-    "ar": "مقتطفات من الوثائق تجيب عن السؤال:",
+    "fr": "Passages des documents qui répondent à la question",
+    "en": "Passages from the documents that answer the question",
+    "ar": "مقتطفات من الوثائق تجيب عن السؤال",
 }
 
 REFUSAL = {
@@ -20,10 +20,11 @@ REFUSAL = {
 }
 
 NEAREST = {
-    "fr": "Documents les plus proches :",
-    "en": "Nearest documents:",
-    "ar": "أقرب الوثائق:",
+    "fr": "Documents les plus proches",
+    "en": "Nearest documents",
+    "ar": "أقرب الوثائق",
 }
+COLON = {"fr": " :", "en": ":", "ar": ":"}  # French typography spaces its colons
 
 PAGE = {"fr": "p.", "en": "p.", "ar": "ص."}
 
@@ -35,6 +36,11 @@ QUOTED_IN = {
 }
 
 QUOTES = {"fr": ("« ", " »"), "en": ("“", "”"), "ar": ("«", "»")}
+
+
+def heading(text: str, language: str, note: str | None = None) -> str:
+    """A line introducing a list: "Nearest documents:", "Passages … (quoted in French):"."""
+    return text + (f" ({note})" if note else "") + COLON[language]
 
 
 def quoted_in(question_language: str, quote_language: str) -> str | None:

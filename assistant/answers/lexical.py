@@ -43,5 +43,6 @@ def coverage(words: Terms, within: Terms) -> float:
     return sum(1 for group in words.words if group & within.all) / len(words.words)
 
 
-def missing_numbers(words: Terms, within: Terms) -> frozenset[str]:
-    return words.numbers - within.all
+def missing_numbers(words: Terms, within: frozenset[str]) -> frozenset[str]:
+    """Numbers of `words` absent from the terms `within` (figures a text does not back)."""
+    return words.numbers - within

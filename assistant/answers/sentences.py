@@ -82,15 +82,15 @@ def _breaks(text: str, previous: tuple[int, int], line: tuple[int, int], longest
     before, current = text[previous[0]:previous[1]].rstrip(), text[line[0]:line[1]].strip()
     if not current or _ITEM.match(current) or _HEADING_MARK.match(current) or _HEADING_MARK.match(before):
         return True
-    if before.endswith(tuple(TERMINAL + ":;؛")):
-        return True
+    if before.endswith(tuple(TERMINAL + ":;؛")) or before.isupper() or current.isupper():
+        return True  # a finished line, or a heading in capitals (before or after)
     return len(before) < SHORT_LINE * longest and not current[0].islower()
 
 
 def _block_sentences(text: str, block: list[tuple[int, int]]) -> list[Sentence]:
     start, end = block[0][0], block[-1][1]
     pieces = _split_line(text, start, end)
-    heading = len(block) == 1 and len(pieces) == 1 and _looks_like_heading(text[start:end])
+    heading = bool(_HEADING_MARK.match(text[start:end])) or (len(pieces) == 1 and _looks_like_heading(text[start:end]))
     return [Sentence(s, e, _clean(text[s:e]), heading) for s, e in pieces]
 
 
@@ -123,11 +123,12 @@ def _is_boundary(text: str, match: re.Match[str], sentence_start: int) -> bool:
     return not (token.isdigit() and word.start() == sentence_start)  # "1. " opening a numbered item
 
 
-def _looks_like_heading(line: str) -> bool:
-    stripped = line.strip()
-    return bool(_HEADING_MARK.match(stripped)) or (
-        not stripped.endswith(tuple(TERMINAL + ":;؛" + _CLOSERS)) and len(stripped.split()) <= MAX_HEADING_WORDS
-    )
+def _looks_like_heading(block: str) -> bool:
+    """An unpunctuated short block (a title wraps over two lines), or one line in capitals."""
+    stripped = block.strip()
+    if stripped.isupper() and "\n" not in stripped:
+        return True
+    return not stripped.endswith(tuple(TERMINAL + ":;؛" + _CLOSERS)) and len(stripped.split()) <= MAX_HEADING_WORDS
 
 
 def _clean(text: str) -> str:

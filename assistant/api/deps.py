@@ -1,0 +1,108 @@
+"""Everything a route may ask for, as `Annotated` aliases: the process's services, index reads, the write key."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+import anyio
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.security import APIKeyHeader
+
+from assistant.catalogue import Catalogue
+from assistant.feedback import FeedbackStore
+from assistant.jobs import IngestQueue, StoreLock
+from assistant.runtime import Runtime
+from assistant.search import SearchService
+from mizan.settings import Settings
+
+
+@dataclass
+class Services:
+    """Built once by the app's lifespan; the models, the store and the worker thread live as long as the server."""
+
+    settings: Settings
+    runtime: Runtime
+    lock: StoreLock
+    catalogue: Catalogue
+    ingest: IngestQueue
+    feedback: FeedbackStore
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def _settings(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+def _search(services: ServicesDep) -> SearchService:
+    return services.runtime.search
+
+
+def _catalogue(services: ServicesDep) -> Catalogue:
+    return services.catalogue
+
+
+def _ingest(services: ServicesDep) -> IngestQueue:
+    return services.ingest
+
+
+def _feedback(services: ServicesDep) -> FeedbackStore:
+    return services.feedback
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+SearchDep = Annotated[SearchService, Depends(_search)]
+CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
+IngestDep = Annotated[IngestQueue, Depends(_ingest)]
+FeedbackDep = Annotated[FeedbackStore, Depends(_feedback)]
+
+_READ_POLL_S = 0.05
+
+
+async def _read_index(services: ServicesDep) -> AsyncIterator[None]:
+    """Held for the whole request, streamed answers included: the embedded store must not change under a reader.
+
+    The wait is a poll on the event loop, not a blocked thread: readers queued behind an ingestion would otherwise
+    take the request threads that the readers already inside need to finish and let the writer through.
+    """
+    while not services.lock.try_acquire_read():
+        await anyio.sleep(_READ_POLL_S)
+    try:
+        yield
+    finally:
+        services.lock.release_read()
+
+
+ReadsIndex = Depends(_read_index)
+
+_api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="The server's MIZAN_API_KEY. Needed only to add or remove documents.",
+)
+
+
+def _require_api_key(settings: SettingsDep, key: Annotated[str | None, Security(_api_key_header)]) -> None:
+    if not settings.api_key:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "Adding and removing documents is disabled on this server. To enable it, set MIZAN_API_KEY in the "
+            "server's environment (or .env), restart it, and send that key in the X-API-Key header.",
+        )
+    if key is None or not hmac.compare_digest(key.encode(), settings.api_key.encode()):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "Missing or wrong API key: send the server's MIZAN_API_KEY in the X-API-Key header.",
+            headers={"WWW-Authenticate": "ApiKey"},
+        )
+
+
+RequiresKey = Depends(_require_api_key)

@@ -1,0 +1,46 @@
+"""POST /search: ranked passages (or documents) for a query, as `mizan search` prints them."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from assistant.api.deps import ReadsIndex, SearchDep
+from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, Filters
+from assistant.search import DocumentHits, Hit, Mode, group_by_document
+
+router = APIRouter(tags=["search"])
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="What you look for, in French, English or Arabic.")
+    k: int = Field(10, ge=1, le=MAX_K, description=f"How many passages to return (at most {MAX_K}).")
+    mode: Mode = Field(
+        "hybrid",
+        description="`hybrid` (meaning and exact words, the default), `dense` (meaning only, across languages) "
+        "or `sparse` (exact words only, BM25).",
+    )
+    filters: Filters = Field(default_factory=Filters)
+    by_doc: bool = Field(False, description="Group the passages per document (for finding studies rather than passages).")
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: Mode
+    hits: list[Hit] | None = Field(None, description="Passages, best first (when `by_doc` is false).")
+    groups: list[DocumentHits] | None = Field(None, description="Documents in the order of their best passage (when `by_doc` is true).")
+    took_ms: float = Field(description="Server time for the search, in milliseconds.")
+
+
+@router.post("/search", dependencies=[ReadsIndex], summary="Search passages")
+def search(request: SearchRequest, service: SearchDep) -> SearchResponse:
+    """Hybrid search over every indexed passage. Each hit names its document, page and the passage's
+    character span in that page's text (open it with `GET /documents/{doc_id}/pages/{page}?start=&end=`)."""
+    started = time.perf_counter()
+    hits = service.search(request.query, k=request.k, mode=request.mode, filters=request.filters.to_search())
+    took_ms = (time.perf_counter() - started) * 1000
+    if request.by_doc:
+        return SearchResponse(query=request.query, mode=request.mode, groups=group_by_document(hits), took_ms=took_ms)
+    return SearchResponse(query=request.query, mode=request.mode, hits=hits, took_ms=took_ms)

@@ -1,0 +1,369 @@
+"""The HTTP API end to end: a real uvicorn server on a free port, the real E5 model, a real embedded Qdrant.
+
+The server gets a copy of the session's sample-corpus index (tests here add and remove documents; the copy keeps
+the shared index as it was) and runs in a thread of this process, so the model is loaded once for all tests.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from conftest import CORPUS, scratch_settings
+
+from assistant.api.app import create_app
+from mizan.settings import Settings
+
+KEY = "test-key-4f1c"
+UPLOAD_MAX_MB = 0.25
+NEW_NOTE = """# Note sur le programme Tiznit-Argan
+
+Le programme Tiznit-Argan finance des coopératives féminines d'huile d'argan dans la province de Tiznit.
+En 2025, 640 coopératrices ont reçu une formation en gestion budgétaire sensible au genre.
+L'indicateur retenu est la part des recettes des coopératives versée directement aux femmes membres.
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def live_server(settings: Settings) -> Iterator[str]:
+    """uvicorn serving `create_app(settings)` in a thread: the real HTTP stack, the real lifespan."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        assert thread.is_alive(), "the server stopped while starting (see the log above)"
+        assert time.monotonic() < deadline, "the server did not start in 120 s"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(60)
+
+
+def _copy_index(source: Settings, target: Settings) -> None:
+    shutil.copytree(source.qdrant_location, target.qdrant_location, ignore=shutil.ignore_patterns(".lock"))
+    target.docstore_path.parent.mkdir(parents=True)
+    shutil.copy(source.docstore_path, target.docstore_path)
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory, corpus_runtime, embed_model_path: str) -> Settings:
+    result = scratch_settings(
+        tmp_path_factory.mktemp("api-data"), embed_model_path, api_key=KEY, upload_max_mb=UPLOAD_MAX_MB
+    )
+    _copy_index(corpus_runtime.settings, result)
+    return result
+
+
+@pytest.fixture(scope="module")
+def api(settings: Settings) -> Iterator[httpx.Client]:
+    with live_server(settings) as url, httpx.Client(base_url=url, timeout=120) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def keyless_api(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[httpx.Client]:
+    """A second server with no MIZAN_API_KEY (and an empty index): its write endpoints are disabled."""
+    with live_server(scratch_settings(tmp_path_factory.mktemp("keyless"), embed_model_path)) as url:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            yield client
+
+
+def _doc_id(api: httpx.Client, file_name: str) -> str:
+    return next(d["doc_id"] for d in api.get("/documents").json()["documents"] if d["file_name"] == file_name)
+
+
+def _upload(api: httpx.Client, name: str, content: bytes, key: str | None = KEY) -> httpx.Response:
+    headers = {"X-API-Key": key} if key is not None else {}
+    return api.post("/documents", files={"file": (name, content, "application/octet-stream")}, headers=headers)
+
+
+def _finished(api: httpx.Client, job_id: str, timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = api.get(f"/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+
+
+def _messages(response: httpx.Response) -> str:
+    return json.dumps(response.json()["detail"], ensure_ascii=False)
+
+
+# --- health and search ------------------------------------------------------------------------------------------
+
+
+def test_health(api: httpx.Client) -> None:
+    health = api.get("/health").json()
+    assert health["status"] == "ok"
+    assert health["documents"] == 10 and health["passages"] > 10
+    assert health["store"] == "embedded" and health["uploads_enabled"] is True
+
+
+def test_search_returns_cited_passages(api: httpx.Client) -> None:
+    response = api.post("/search", json={"query": "Comment formuler un indicateur sensible au genre ?", "k": 5})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["groups"] is None and len(body["hits"]) == 5 and body["took_ms"] > 0
+    assert "guide_indicateurs_genre.pdf" in [h["file_name"] for h in body["hits"][:3]]
+    assert all(h["page"] >= 1 and h["doc_id"] and h["text"] for h in body["hits"])
+
+
+def test_search_filters_and_groups(api: httpx.Client) -> None:
+    arabic = api.post("/search", json={"query": "budget genre", "k": 10, "filters": {"languages": ["ar"]}}).json()
+    assert arabic["hits"] and {h["language"] for h in arabic["hits"]} == {"ar"}
+    grouped = api.post("/search", json={"query": "budgétisation sensible au genre", "k": 20, "by_doc": True}).json()
+    assert grouped["hits"] is None and len(grouped["groups"]) > 1
+    assert len({g["doc_id"] for g in grouped["groups"]}) == len(grouped["groups"])
+    sparse = api.post("/search", json={"query": "LOF 130-13", "mode": "sparse", "k": 3}).json()
+    assert sparse["mode"] == "sparse" and sparse["hits"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"query": "budget", "k": 51}, "k"),
+        ({"query": "budget", "k": 0}, "k"),
+        ({"query": "budget", "mode": "fuzzy"}, "mode"),
+        ({"query": "x" * 2001}, "query"),
+        ({"query": ""}, "query"),
+        ({"query": "budget", "filters": {"languages": ["de"]}}, "languages"),
+        ({"query": "budget", "filters": {"year_from": 2025, "year_to": 2020}}, "year_from"),
+    ],
+)
+def test_search_validation(api: httpx.Client, body: dict, field: str) -> None:
+    response = api.post("/search", json=body)
+    assert response.status_code == 422
+    assert field in _messages(response)
+
+
+# --- the catalogue ----------------------------------------------------------------------------------------------
+
+
+def test_document_list_and_filters(api: httpx.Client) -> None:
+    listing = api.get("/documents").json()
+    corpus = {d["file_name"] for d in listing["documents"] if not d["file_name"].startswith("uploads/")}
+    assert corpus == {p.name for p in CORPUS.iterdir() if p.name != "manifest.csv"}
+    assert [d["file_name"] for d in api.get("/documents", params={"doc_type": "loi"}).json()["documents"]] == [
+        "note_lof_130_13_performance_genre.pdf"
+    ]
+    assert [d["language"] for d in api.get("/documents", params={"language": "ar"}).json()["documents"]] == ["ar"]
+    found = api.get("/documents", params={"q": "REDIGER indicateurs"}).json()["documents"]  # case and accents ignored
+    assert [d["file_name"] for d in found] == ["guide_indicateurs_genre.pdf"]
+    recent = api.get("/documents", params={"year_from": 2025}).json()["documents"]
+    assert recent and all(d["year"] >= 2025 for d in recent)
+    assert api.get("/documents", params={"doc_type": "roman"}).status_code == 422
+
+
+def test_document_detail(api: httpx.Client) -> None:
+    doc_id = _doc_id(api, "guide_indicateurs_genre.pdf")
+    detail = api.get(f"/documents/{doc_id}").json()
+    assert detail["format"] == "pdf" and detail["pages"] == len(detail["page_numbers"]) >= 1
+    assert detail["doc_type"] == "guide" and detail["language"] == "fr"
+    assert api.get("/documents/0000000000000000").status_code == 404
+
+
+def test_page_text_with_highlight(api: httpx.Client) -> None:
+    hit = next(
+        h for h in api.post("/search", json={"query": "données ventilées par sexe", "k": 10}).json()["hits"]
+        if h["page"] == h["page_end"]
+    )
+    start, end = hit["quote_span"]
+    page = api.get(f"/documents/{hit['doc_id']}/pages/{hit['page']}", params={"start": start, "end": end}).json()
+    assert page["highlight"] == {"start": start, "end": end}
+    assert page["text"][start:end] == hit["text"]
+    to_end = api.get(f"/documents/{hit['doc_id']}/pages/{hit['page']}", params={"start": start}).json()
+    assert to_end["highlight"] == {"start": start, "end": len(page["text"])}
+    plain = api.get(f"/documents/{hit['doc_id']}/pages/{hit['page']}").json()
+    assert plain["highlight"] is None and plain["pages"] >= hit["page"]
+
+
+def test_page_errors(api: httpx.Client) -> None:
+    doc_id = _doc_id(api, "guide_indicateurs_genre.pdf")
+    assert api.get(f"/documents/{doc_id}/pages/999").status_code == 404
+    assert api.get(f"/documents/{doc_id}/pages/0").status_code == 422
+    assert api.get(f"/documents/{doc_id}/pages/1", params={"start": 10**6}).status_code == 422
+    assert api.get(f"/documents/{doc_id}/pages/1", params={"start": 20, "end": 10}).status_code == 422
+    assert api.get(f"/documents/{doc_id}/pages/1", params={"end": 10}).status_code == 422
+
+
+def test_page_image_is_a_png(api: httpx.Client) -> None:
+    doc_id = _doc_id(api, "note_bsg_maroc_ar.pdf")
+    response = api.get(f"/documents/{doc_id}/pages/1/image")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG\r\n\x1a\n") and len(response.content) > 10_000
+    small = api.get(f"/documents/{doc_id}/pages/1/image", params={"scale": 0.5})
+    assert len(small.content) < len(response.content)
+    assert api.get(f"/documents/{doc_id}/pages/1/image", params={"scale": 10}).status_code == 422
+
+
+@pytest.mark.parametrize("file_name", ["faq_bsg.md", "fiche_analyse_genre_programme.docx"])
+def test_no_page_image_for_other_formats(api: httpx.Client, file_name: str) -> None:
+    response = api.get(f"/documents/{_doc_id(api, file_name)}/pages/1/image")
+    assert response.status_code == 404 and "not a PDF" in response.json()["detail"]
+
+
+def test_file_download(api: httpx.Client) -> None:
+    response = api.get(f"/documents/{_doc_id(api, 'etude_outils_bsg.pdf')}/file")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.content == (CORPUS / "etude_outils_bsg.pdf").read_bytes()
+    assert 'filename="etude_outils_bsg.pdf"' in response.headers["content-disposition"]
+
+
+# --- writes: the key, uploads, jobs, deletion --------------------------------------------------------------------
+
+
+def test_writes_need_the_key(api: httpx.Client) -> None:
+    doc_id = _doc_id(api, "faq_bsg.md")
+    assert _upload(api, "note.md", NEW_NOTE.encode(), key=None).status_code == 401
+    assert _upload(api, "note.md", NEW_NOTE.encode(), key="wrong").status_code == 401
+    assert api.delete(f"/documents/{doc_id}").status_code == 401
+    assert api.delete(f"/documents/{doc_id}", headers={"X-API-Key": "wrong"}).status_code == 401
+    assert api.delete(f"/documents/{doc_id}", headers={"X-API-Key": b"cl\xe9"}).status_code == 401  # not a 500
+    assert api.get(f"/documents/{doc_id}").status_code == 200
+
+
+def test_without_a_configured_key_writes_are_disabled(keyless_api: httpx.Client) -> None:
+    for response in (
+        _upload(keyless_api, "note.md", NEW_NOTE.encode(), key="anything"),
+        keyless_api.delete("/documents/0000000000000000", headers={"X-API-Key": "anything"}),
+    ):
+        assert response.status_code == 403 and "MIZAN_API_KEY" in response.json()["detail"]
+    assert keyless_api.get("/health").json()["uploads_enabled"] is False
+
+
+def test_upload_search_then_delete(api: httpx.Client, settings: Settings) -> None:
+    response = _upload(api, "Note Tiznit-Argan.md", NEW_NOTE.encode())
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    assert accepted["file_name"] == "uploads/Note_Tiznit-Argan.md"
+    assert response.headers["location"] == accepted["status_url"] == f"/jobs/{accepted['job_id']}"
+    job = _finished(api, accepted["job_id"])
+    assert job["status"] == "done", job
+    assert job["report"]["passages_embedded"] >= 1 and job["report"]["rejected"] == []
+    [doc_id] = job["doc_ids"]
+    assert (settings.data_dir / "uploads" / "Note_Tiznit-Argan.md").read_text(encoding="utf-8") == NEW_NOTE
+
+    hits = api.post("/search", json={"query": "coopératives féminines d'argan à Tiznit", "k": 3}).json()["hits"]
+    assert hits[0]["doc_id"] == doc_id
+    assert api.get(f"/documents/{doc_id}").json()["format"] == "md"
+
+    again = _finished(api, _upload(api, "Note Tiznit-Argan.md", NEW_NOTE.encode()).json()["job_id"])
+    assert again["status"] == "done" and again["doc_ids"] == [doc_id] and "unchanged" in again["detail"]
+
+    assert api.delete(f"/documents/{doc_id}", headers={"X-API-Key": KEY}).status_code == 204
+    assert api.get(f"/documents/{doc_id}").status_code == 404
+    assert api.delete(f"/documents/{doc_id}", headers={"X-API-Key": KEY}).status_code == 404
+    assert not (settings.data_dir / "uploads" / "Note_Tiznit-Argan.md").exists()
+    hits = api.post("/search", json={"query": "coopératives féminines d'argan à Tiznit", "k": 10}).json()["hits"]
+    assert doc_id not in {h["doc_id"] for h in hits}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status", "reason"),
+    [
+        ("scan.pdf", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, 415, "PNG image"),
+        ("rapport.pdf", b"<html><body>404 Not Found</body></html>", 415, "no .pdf signature"),
+        ("empty.md", b"", 415, "empty file"),
+        ("\u202etxt.exe", b"plain words", 415, "unsupported type: .exe"),
+        ("big.md", b"budget " * int(UPLOAD_MAX_MB * 1024 * 1024 / 7 + 1), 413, "MB limit"),
+    ],
+)
+def test_upload_refusals(api: httpx.Client, name: str, content: bytes, status: int, reason: str) -> None:
+    response = _upload(api, name, content)
+    assert response.status_code == status and reason in response.json()["detail"]
+
+
+def test_upload_over_the_limit_without_content_length(api: httpx.Client) -> None:
+    """A chunked body carries no length for the middleware to refuse early; the route counts the bytes itself."""
+    boundary = "mizanboundary"
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.md"\r\n\r\n'.encode()
+    body = head + b"budget " * int(UPLOAD_MAX_MB * 1024 * 1024 / 7 + 1) + f"\r\n--{boundary}--\r\n".encode()
+    response = api.post(
+        "/documents", content=iter([body[i : i + 65536] for i in range(0, len(body), 65536)]),
+        headers={"X-API-Key": KEY, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 413
+
+
+def test_a_file_that_fails_ingestion_is_a_failed_job(api: httpx.Client, settings: Settings) -> None:
+    blank = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF"
+    job = _finished(api, _upload(api, "vide.pdf", blank).json()["job_id"])
+    assert job["status"] == "failed" and "rejected: corrupt PDF" in job["detail"]
+    assert job["report"]["rejected"][0]["file_name"] == "uploads/vide.pdf"
+    assert not (settings.data_dir / "uploads" / "vide.pdf").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [("../../etc/passwd", "passwd"), ("..\\..\\..\\evil.md", "evil.md"), ("/tmp/../../abs.md", "abs.md")],
+)
+def test_upload_names_cannot_leave_the_uploads_folder(api: httpx.Client, settings: Settings, name: str, stored: str) -> None:
+    text = f"Fichier de test {stored} : budget sensible au genre, programme de test."
+    response = _upload(api, name, text.encode())
+    assert response.status_code == 202 and response.json()["file_name"] == f"uploads/{stored}"
+    job = _finished(api, response.json()["job_id"])
+    assert job["status"] == "done", job
+    assert (settings.data_dir / "uploads" / stored).read_text(encoding="utf-8") == text
+    around = settings.data_dir.parent.parent  # the session's whole temp tree: nothing may land beside the uploads
+    assert [p for p in around.rglob(stored) if p.is_file()] == [settings.data_dir / "uploads" / stored]
+    assert api.delete(f"/documents/{job['doc_ids'][0]}", headers={"X-API-Key": KEY}).status_code == 204
+
+
+def test_unknown_job(api: httpx.Client) -> None:
+    assert api.get("/jobs/nope").status_code == 404
+
+
+# --- feedback ---------------------------------------------------------------------------------------------------
+
+
+def test_feedback_is_stored_without_a_key(api: httpx.Client, settings: Settings) -> None:
+    citation = {"n": 1, "doc_id": "abc", "file": "faq_bsg.md", "title": "FAQ", "page": 1, "quote": "« la BSG »",
+                "chunk_id": "c1", "score": 0.5, "quote_span": [0, 10]}
+    body = {"rating": -1, "question": "Qu'est-ce que la BSG ?", "answer": "La BSG est… [1]", "citations": [citation],
+            "comment": "citation hors sujet", "session_id": "s1", "strategy": "extractive"}
+    response = api.post("/feedback", json=body)
+    assert response.status_code == 201
+    with sqlite3.connect(settings.data_dir / "feedback.sqlite3") as db:
+        row = db.execute("SELECT rating, question, answer, citations, comment FROM feedback WHERE id = ?",
+                         (response.json()["id"],)).fetchone()
+    assert row[:3] == (-1, body["question"], body["answer"]) and row[4] == "citation hors sujet"
+    assert json.loads(row[3])[0]["quote"] == "« la BSG »"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"rating": 0}, "rating"), ({"comment": "x" * 2001}, "comment"), ({"question": "x" * 2001}, "question")],
+)
+def test_feedback_validation(api: httpx.Client, change: dict, field: str) -> None:
+    body = {"rating": 1, "question": "q", "answer": "a", **change}
+    response = api.post("/feedback", json=body)
+    assert response.status_code == 422 and field in _messages(response)
+
+
+def test_openapi_says_who_needs_the_key(api: httpx.Client) -> None:
+    spec = api.get("/openapi.json").json()
+    assert "no API key is needed" in spec["paths"]["/feedback"]["post"]["description"]
+    assert spec["paths"]["/documents"]["post"]["security"] == [{"APIKeyHeader": []}]
+    assert "security" not in spec["paths"]["/search"]["post"]

@@ -1,0 +1,169 @@
+"""Search: passages or documents for a query, filtered by type, language and years, each page one click away."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from mizan.settings import get_settings
+from ui import common
+from ui.api_client import ApiError, DocumentHits, Filters, Hit
+from ui.i18n import CONTENT_LANGUAGES, DOC_TYPES, doc_type_label, labels_for, language_label, t
+
+PANEL = "search_source"
+PARAMS = "search_params"
+MODES = ("hybrid", "dense", "sparse")
+VIEWS = ("passages", "documents")
+
+
+@st.cache_data(ttl=120, show_spinner=False, max_entries=64)
+def _search(url: str, query: str, k: int, mode: str, filters: tuple, by_doc: bool) -> list[dict[str, Any]]:
+    languages, doc_types, year_from, year_to = filters
+    results = common._client(url).search(
+        query, k=k, mode=mode, by_doc=by_doc,  # type: ignore[arg-type]
+        filters=Filters(list(languages), list(doc_types), year_from, year_to),
+    )
+    return [r.model_dump() for r in results]
+
+
+def _year_bounds() -> tuple[int, int]:
+    years = [d.year for d in common.catalogue() if d.year]
+    lo, hi = (min(years), max(years)) if years else (2002, 2026)
+    return (lo - 1, hi) if lo == hi else (lo, hi)
+
+
+def _meta(doc_type: str, year: int | None, language: str | None = None, pages: str | None = None) -> str:
+    parts = [doc_type_label(doc_type) if doc_type else "", str(year) if year else t("library.no_year")]
+    if language:
+        parts.append(language_label(language))
+    if pages:
+        parts.append(pages)
+    return " · ".join(p for p in parts if p)
+
+
+def _pages_label(hit: Hit) -> str:
+    if hit.page_end and hit.page_end != hit.page:
+        return f"{t('source.page', n=hit.page)}–{hit.page_end}"
+    return t("source.page", n=hit.page)
+
+
+def _open_hit(hit: dict[str, Any]) -> None:
+    found = Hit.model_validate(hit)
+    common.open_source(
+        PANEL, doc_id=found.doc_id, title=found.title, file=found.file_name, page=found.page, span=found.page_highlight,
+    )
+
+
+def _render_passages(hits: list[Hit], query: str) -> None:
+    for hit in hits:
+        with st.container(border=True, key=f"hit-{hit.rank}"):
+            st.markdown(f"**{hit.rank}. {common.escape_markdown(hit.title)}**")
+            st.caption(common.escape_markdown(
+                _meta(hit.doc_type, hit.year, hit.language, _pages_label(hit)) + (f" · {hit.section}" if hit.section else "")
+            ))
+            st.html(common.snippet_html(hit.text, query))
+            st.button(
+                t("search.open"), key=f"open-hit-{hit.rank}", icon=":material/article:", type="tertiary",
+                on_click=_open_hit, args=(hit.model_dump(),),
+            )
+
+
+def _render_documents(groups: list[DocumentHits], query: str) -> None:
+    for g_index, group in enumerate(groups):
+        with st.container(border=True, key=f"group-{g_index}"):
+            st.markdown(f"**{g_index + 1}. {common.escape_markdown(group.title)}**")
+            st.caption(common.escape_markdown(
+                _meta(group.doc_type, group.year) + " · " + t("search.passages_in_doc", n=len(group.hits))
+            ))
+            for hit in group.hits[:2]:
+                st.html(common.snippet_html(hit.text, query, limit=280))
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.caption(t("search.pages"))
+                first_on_page: dict[int, Hit] = {}
+                for hit in group.hits:
+                    first_on_page.setdefault(hit.page, hit)
+                for page in sorted(first_on_page):
+                    st.button(
+                        t("source.page", n=page), key=f"open-group-{g_index}-{page}", type="secondary",
+                        on_click=_open_hit, args=(first_on_page[page].model_dump(),),
+                    )
+
+
+common.page_header(t("search.title"), t("search.caption"))
+try:
+    lo, hi = _year_bounds()
+except ApiError as exc:
+    common.show_error(exc)
+    st.stop()
+if not all(lo <= y <= hi for y in st.session_state.get("search-years", (lo, hi))):
+    del st.session_state["search-years"]  # the catalogue changed under a remembered range
+
+with st.form("search-form", border=False, enter_to_submit=True):
+    query = st.text_input(t("search.query"), placeholder=t("search.placeholder"), key="search-q", persist_state="session")
+    types_col, langs_col, years_col = st.columns([2, 2, 3])
+    doc_types = types_col.multiselect(
+        t("search.doc_types"), DOC_TYPES, format_func=labels_for("doc_type", DOC_TYPES).__getitem__, key="search-types", placeholder=t("search.all"),
+        persist_state="session",
+    )
+    languages = langs_col.multiselect(
+        t("search.languages"), CONTENT_LANGUAGES, format_func=labels_for("language", CONTENT_LANGUAGES).__getitem__, key="search-langs",
+        placeholder=t("search.all"), persist_state="session",
+    )
+    years = years_col.slider(t("search.years"), lo, hi, value=(lo, hi), step=1, key="search-years", persist_state="session")
+    with st.expander(t("search.advanced")):
+        mode_col, k_col = st.columns(2)
+        mode = mode_col.selectbox(t("search.mode"), MODES, format_func=labels_for("search.mode", MODES).__getitem__, key="search-mode",
+                                persist_state="session")
+        k = k_col.slider(t("search.k"), 5, 50, 10, step=5, key="search-k", persist_state="session")
+    submitted = st.form_submit_button(t("search.button"), type="primary", icon=":material/search:")
+
+if submitted:
+    common.close_source(PANEL)
+    if query.strip():
+        year_from, year_to = (None, None) if tuple(years) == (lo, hi) else years
+        st.session_state[PARAMS] = {
+            "query": query.strip(), "k": k, "mode": mode,
+            "filters": (tuple(languages), tuple(doc_types), year_from, year_to),
+        }
+    else:
+        st.session_state.pop(PARAMS, None)
+
+view = st.segmented_control(
+    t("search.view"), VIEWS, format_func=labels_for("search.view", VIEWS).__getitem__, key="search-view",
+    default="passages", required=True, persist_state="session",
+)
+
+params = st.session_state.get(PARAMS)
+if not params:
+    st.info(t("search.start"), icon=":material/search:")
+    st.stop()
+
+by_doc = view == "documents"
+try:
+    with st.spinner(t("assistant.thinking")):
+        raw = _search(get_settings().api_url, params["query"], params["k"], params["mode"], params["filters"], by_doc)
+except ApiError as exc:
+    common.show_error(exc)
+    st.stop()
+
+if st.session_state.get(PANEL):
+    results_area, panel_area = st.columns([3, 2], gap="medium")
+else:
+    results_area, panel_area = st.container(), None
+
+with results_area:
+    if not raw:
+        st.warning(t("search.none"), icon=":material/search_off:")
+    elif by_doc:
+        groups = [DocumentHits.model_validate(g) for g in raw]
+        st.caption(t("search.count", n=sum(len(g.hits) for g in groups), d=len(groups)))
+        _render_documents(groups, params["query"])
+    else:
+        hits = [Hit.model_validate(h) for h in raw]
+        st.caption(t("search.count", n=len(hits), d=len({h.doc_id for h in hits})))
+        _render_passages(hits, params["query"])
+
+if panel_area is not None:
+    with panel_area:
+        common.source_panel(PANEL)
