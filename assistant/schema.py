@@ -35,3 +35,5 @@ class Answer(BaseModel):
     standalone_question: str = Field("", description="The question actually searched (follow-ups rewritten).")
     removed_citations: int = Field(0, description="[n] markers naming no provided source, removed by the guard.")
     unsupported_sentences: int = Field(0, description="Sentences dropped because their cited passage did not support them.")
+    wrong_language_sentences: int = Field(0, description="LLM sentences dropped for not being in the question's language.")
+    fallback: bool = Field(False, description="The LLM's answer kept no supported sentence: the extractive answer replaced it.")

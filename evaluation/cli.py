@@ -32,7 +32,8 @@ def run(
     ctx: typer.Context,
     questions: Annotated[Optional[Path], typer.Option(help="Question file (JSONL).", exists=True, dir_okay=False)] = None,
     corpus: Annotated[Optional[Path], typer.Option(
-        help="Ingest this folder into its own eval collection and evaluate there (default: the main collection).",
+        help="Ingest this folder into its own eval collection and evaluate there (default: the main collection, "
+        "with `naive` reading MIZAN_CORPUS_DIR).",
         exists=True, file_okay=False)] = None,
     modes: Annotated[Optional[list[str]], typer.Option(
         help="Retrievers to compare, repeated or comma-separated (default: hybrid,dense,sparse,naive).")] = None,
@@ -68,7 +69,7 @@ def run(
 
 
 def _evaluate(question_set: QuestionSet, corpus: Path | None, modes: list[str], k: int) -> dict[str, Any]:
-    from evaluation.runner import evaluate, prepare
+    from evaluation.runner import NothingToEvaluate, evaluate, prepare
     from index.store import StoreLockedError
 
     with _Bars() as progress:
@@ -77,6 +78,9 @@ def _evaluate(question_set: QuestionSet, corpus: Path | None, modes: list[str], 
         except StoreLockedError as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(EXIT_LOCKED) from exc
+        except NothingToEvaluate as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
         if ingested is not None:
             for rejected in ingested.rejected:
                 console.print(f"[yellow]not ingested: {rejected.file_name}: {rejected.reason}[/yellow]")

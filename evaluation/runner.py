@@ -22,14 +22,19 @@ from assistant.runtime import build_runtime
 from evaluation.matching import hits
 from evaluation.metrics import CUTOFF, RECALL_KS, Ranking, first_hit, latency_ms, summarize
 from evaluation.questions import Question, QuestionSet
-from evaluation.retrievers import RETRIEVERS, EvalContext, Passage
+from evaluation.retrievers import RETRIEVERS, EvalContext, Passage, Retriever
 from index.indexer import IngestReport
+from index.store import get_client
 from ingest.loader import corpus_files
 from mizan.settings import Settings
 
 Progress = Callable[[str, int, int], None]  # (task, done, total)
 TOP_SHOWN = 3  # passages per question and mode kept in the report, to read failures
-TUNED = ("chunk_size", "chunk_overlap", "fusion", "rrf_k", "dense_weight", "sparse_weight", "prefetch_k")
+TUNED = ("chunk_size", "chunk_overlap", "fusion", "rrf_k", "dense_weight", "sparse_weight", "balance_languages", "prefetch_k")
+
+
+class NothingToEvaluate(RuntimeError):
+    """The main collection was asked for but has never been ingested."""
 
 
 def _silent(task: str, done: int, total: int) -> None:
@@ -45,6 +50,8 @@ def collection_name(settings: Settings, corpus: Path) -> str:
 def prepare(settings: Settings, corpus: Path | None, progress: Progress = _silent) -> tuple[EvalContext, IngestReport | None]:
     """The context to evaluate in: `corpus` ingested into its own collection, or the main collection as it is."""
     if corpus is None:
+        if not get_client(settings).collection_exists(settings.collection):
+            raise NothingToEvaluate(f"no collection {settings.collection!r}: run `mizan ingest` first, or pass --corpus")
         runtime = build_runtime(settings)
         return EvalContext(runtime, settings.collection, settings.corpus_dir, settings.data_dir / "eval", progress), None
     scoped = settings.model_copy(update={"collection": collection_name(settings, corpus)})
@@ -72,29 +79,9 @@ def evaluate(context: EvalContext, questions: QuestionSet, modes: Sequence[str],
     summaries: dict[str, Any] = {}
     total = len(modes) * len(questions.questions)
     for mode_index, mode in enumerate(modes):
-        retriever = RETRIEVERS[mode](context)
-        if questions.questions:
-            retriever.retrieve(questions.questions[0].question, k)  # load models and caches before timing
-        rankings: dict[str, Ranking] = {}
-        seconds: list[float] = []
-        lengths: list[int] = []
-        for index, (question, record) in enumerate(zip(questions.questions, details)):
-            progress(f"questions: {mode}", mode_index * len(questions.questions) + index, total)
-            t0 = time.perf_counter()
-            passages = retriever.retrieve(question.question, k)
-            seconds.append(time.perf_counter() - t0)
-            lengths.extend(len(p.text) for p in passages)
-            ranking = Ranking(
-                tuple(hits(p.text, p.file_name, question.evidence, same_doc) for p in passages),
-                frozenset(range(len(question.evidence))),
-            )
-            if question.answerable:
-                rankings[question.id] = ranking
-            record["modes"][mode] = _mode_record(ranking, passages, seconds[-1], question.answerable)
-        summaries[mode] = _summaries(questions.answerable, rankings, k)
-        summaries[mode]["latency_ms"] = latency_ms(seconds)
-        # bigger passages hit quotes more easily but cite less precisely: shown beside the scores
-        summaries[mode]["median_passage_chars"] = statistics.median(lengths) if lengths else 0
+        done = mode_index * len(questions.questions)
+        report_done: Callable[[int], None] = lambda index: progress(f"questions: {mode}", done + index, total)  # noqa: B023
+        summaries[mode] = _run_mode(RETRIEVERS[mode](context), mode, questions, details, k, same_doc, report_done)
     progress("questions: done", total, total)
     return {
         "meta": _meta(context, questions, modes, k, time.perf_counter() - started),
@@ -102,6 +89,34 @@ def evaluate(context: EvalContext, questions: QuestionSet, modes: Sequence[str],
         "modes": summaries,
         "questions": details,
     }
+
+
+def _run_mode(retriever: Retriever, mode: str, questions: QuestionSet, details: list[dict[str, Any]], k: int,
+              same_doc: Callable[[str, str], bool], report_done: Callable[[int], None]) -> dict[str, Any]:
+    """Every question through one retriever: its detail goes into `details`, its summary is returned."""
+    if questions.questions:
+        retriever.retrieve(questions.questions[0].question, k)  # load models and caches before timing
+    rankings: dict[str, Ranking] = {}
+    seconds: list[float] = []
+    lengths: list[int] = []
+    for index, (question, record) in enumerate(zip(questions.questions, details)):
+        report_done(index)
+        started = time.perf_counter()
+        passages = retriever.retrieve(question.question, k)
+        seconds.append(time.perf_counter() - started)
+        lengths.extend(len(p.text) for p in passages)
+        ranking = Ranking(
+            tuple(hits(p.text, p.file_name, question.evidence, same_doc) for p in passages),
+            frozenset(range(len(question.evidence))),
+        )
+        if question.answerable:
+            rankings[question.id] = ranking
+        record["modes"][mode] = _mode_record(ranking, passages, seconds[-1], question.answerable)
+    summary = _summaries(questions.answerable, rankings, k)
+    summary["latency_ms"] = latency_ms(seconds)
+    # bigger passages hit quotes more easily but cite less precisely: shown beside the scores
+    summary["median_passage_chars"] = statistics.median(lengths) if lengths else 0
+    return summary
 
 
 def _canonical_names(context: EvalContext) -> dict[str, str]:

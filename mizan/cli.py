@@ -138,12 +138,63 @@ def ingest(
         raise typer.Exit(EXIT_REJECTED)
 
 
+LLM_OPTION = "Have the configured LLM (MIZAN_LLM) write the answer; without it the answer quotes the sources."
+FILTER_HELP = "Only passages in this language (fr, ar, en)."
+
+
+def _filters(lang: list[str] | None, doc_type: list[str] | None, year_from: int | None, year_to: int | None):
+    from assistant.search import SearchFilters
+
+    return SearchFilters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+
+
+def _api_filters(lang: list[str] | None, doc_type: list[str] | None, year_from: int | None, year_to: int | None):
+    from ui.api_client import Filters
+
+    return Filters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+
+
+def _answers():
+    from assistant.answers.service import AnswerService
+
+    return AnswerService.from_runtime(_runtime())
+
+
+def _no_llm_with_api(llm: bool, api: str | None) -> None:
+    if llm and api:  # the API client sends no strategy: the server's own default (its MIZAN_LLM) applies
+        raise typer.BadParameter("with --api the server's MIZAN_LLM decides how answers are written", param_hint="--llm")
+
+
+def _print_sources(answer: Any) -> None:
+    """Citations after the text (or, for a refusal, where to look); local answers and the API's share field names."""
+    from rich.markup import escape
+
+    for c in answer.citations:
+        console.print(f"  [bold][{c.n}][/bold] {escape(c.title)} — {escape(c.file)} p.{c.page}")
+    if answer.refused and answer.nearest_documents:
+        console.print("  Nearest documents:")
+        for d in answer.nearest_documents:
+            console.print(f"  • {escape(d.title)} — {escape(d.file)} p.{d.page}")
+
+
+@contextmanager
+def _answer_errors() -> Iterator[None]:
+    from assistant.answers.service import StrategyUnavailable
+    from assistant.llm import LLMUnavailable
+
+    try:
+        yield
+    except (StrategyUnavailable, LLMUnavailable) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+
+
 @app.command()
 def search(
     question: Annotated[str, typer.Argument(help="What you are looking for, in French, English or Arabic.")],
     k: Annotated[int, typer.Option(min=1, max=50)] = 5,
     mode: Annotated[str, typer.Option(help="hybrid, dense or sparse")] = "hybrid",
-    lang: Annotated[Optional[list[str]], typer.Option(help="Only passages in this language (fr, ar, en).")] = None,
+    lang: Annotated[Optional[list[str]], typer.Option(help=FILTER_HELP)] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="guide, loi, rapport, etude, autre")] = None,
     year_from: Annotated[Optional[int], typer.Option()] = None,
     year_to: Annotated[Optional[int], typer.Option()] = None,
@@ -156,18 +207,15 @@ def search(
         raise typer.BadParameter("mode must be hybrid, dense or sparse", param_hint="--mode")
     results: list[Any]  # hits or document groups; local dataclasses and API models share their field names
     if api:
-        from ui.api_client import Filters
-
         with _api(api) as client:
-            filters = Filters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+            filters = _api_filters(lang, doc_type, year_from, year_to)
             results = client.search(question, k=k, mode=mode, filters=filters, by_doc=by_doc)  # type: ignore[arg-type]
         rows = [r.model_dump() for r in results]
     else:
-        from assistant.search import SearchFilters, group_by_document
+        from assistant.search import group_by_document
 
         rt = _runtime()
-        local = SearchFilters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
-        hits = rt.search.search(question, k=k, mode=mode, filters=local)  # type: ignore[arg-type]
+        hits = rt.search.search(question, k=k, mode=mode, filters=_filters(lang, doc_type, year_from, year_to))  # type: ignore[arg-type]
         results = group_by_document(hits) if by_doc else hits
         rows = [r.to_dict() for r in results]
     if as_json:
@@ -193,17 +241,101 @@ def serve(
     import uvicorn
 
     from assistant.api.app import create_app
+    from assistant.llm import LLMUnavailable, get_llm
     from index.store import StoreLockedError, get_client
 
     _quiet_libraries()
     settings = get_settings()
-    try:
-        get_client(settings)  # a locked store said in words here, not in uvicorn's startup traceback
-    except StoreLockedError as exc:
+    try:  # a locked store or a missing LLM said in words here, not in uvicorn's start-up traceback
+        get_client(settings)
+        get_llm(settings)
+    except (StoreLockedError, LLMUnavailable) as exc:
         console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_LOCKED) from exc
+        raise typer.Exit(EXIT_LOCKED if isinstance(exc, StoreLockedError) else 1) from exc
     console.print(f"Mizan API on [bold]http://{host}:{port}[/bold] (docs: http://{host}:{port}/docs); loading models…")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in French, English or Arabic.")],
+    llm: Annotated[bool, typer.Option("--llm", help=LLM_OPTION)] = False,
+    k: Annotated[int, typer.Option(min=1, max=50, help="Passages searched before choosing the sources.")] = 8,
+    lang: Annotated[Optional[list[str]], typer.Option(help=FILTER_HELP)] = None,
+    doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="guide, loi, rapport, etude, autre")] = None,
+    year_from: Annotated[Optional[int], typer.Option()] = None,
+    year_to: Annotated[Optional[int], typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The whole answer as JSON (citations with spans).")] = False,
+    api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
+) -> None:
+    """Answer a question with cited sources, or say that the documents do not answer it."""
+    _no_llm_with_api(llm, api)
+    answer: Any
+    if api:
+        with _api(api) as client:
+            answer = client.ask(question, filters=_api_filters(lang, doc_type, year_from, year_to), k=k)
+    else:
+        with _answer_errors():
+            answer = _answers().answer(
+                question, filters=_filters(lang, doc_type, year_from, year_to), strategy="llm" if llm else "extractive", k=k
+            )
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+        return
+    typer.echo(answer.text)
+    _print_sources(answer)
+
+
+@app.command()
+def chat(
+    llm: Annotated[bool, typer.Option("--llm", help=LLM_OPTION)] = False,
+    k: Annotated[int, typer.Option(min=1, max=50, help="Passages searched per question (local answers).")] = 8,
+    api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
+) -> None:
+    """A conversation with the documents: follow-ups ("et en 2014 ?") are read with what came before.
+
+    An empty line or Ctrl-D ends it.
+    """
+    _no_llm_with_api(llm, api)
+    if api:
+        from ui.api_client import ChatToken
+
+        with _api(api) as client:
+            session_id: str | None = None
+            for question in _questions():
+                for event in client.chat(question, session_id=session_id):
+                    if isinstance(event, ChatToken):
+                        typer.echo(event.text, nl=False)
+                    else:
+                        session_id = event.answer.session_id
+                        typer.echo()
+                        _print_sources(event.answer)
+        return
+    from assistant.conversation import Turn
+    from assistant.schema import Answer
+
+    service = _answers()
+    history: list[Turn] = []
+    for question in _questions():
+        with _answer_errors():
+            for piece in service.stream(question, history=history, strategy="llm" if llm else "extractive", k=k):
+                if isinstance(piece, Answer):
+                    typer.echo()
+                    _print_sources(piece)
+                    history.append(Turn(question, piece.standalone_question or question, piece.text, piece.language))
+                else:
+                    typer.echo(piece, nl=False)
+
+
+def _questions() -> Iterator[str]:
+    while True:
+        try:
+            question = console.input("[bold magenta]?[/bold magenta] ").strip()
+        except EOFError:
+            return
+        if not question:
+            return
+        yield question
 
 
 @app.command("ui")

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     qdrant_path: Path | None = Field(None, description="Embedded store folder; default <data_dir>/qdrant.")
     collection: str = Field("mizan", description="Qdrant collection holding the chunks.")
 
-    chunk_size: int = Field(256, ge=32, description="Chunk size in embedding-model tokens (prefix included).")
+    chunk_size: int = Field(512, ge=32, description="Chunk size in embedding-model tokens (prefix included).")
     chunk_overlap: int = Field(32, ge=0, description="Tokens shared by consecutive chunks of a document.")
 
     fusion: Literal["rrf", "dbsf"] = Field("rrf", description="How hybrid search fuses dense and sparse hits.")

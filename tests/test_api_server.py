@@ -7,21 +7,26 @@ the shared index as it was) and runs in a thread of this process, so the model i
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
-from conftest import CORPUS, scratch_settings
+from conftest import CORPUS, REPO, scratch_settings
+from typer.testing import CliRunner
 
 from assistant.api.app import create_app
+from mizan.cli import EXIT_LOCKED
+from mizan.cli import app as cli
 from mizan.settings import Settings
 
 KEY = "test-key-4f1c"
@@ -158,6 +163,88 @@ def test_search_validation(api: httpx.Client, body: dict, field: str) -> None:
     assert field in _messages(response)
 
 
+# --- answers: /ask and the /chat stream ---------------------------------------------------------------------------
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def _chat(api: httpx.Client, body: dict) -> tuple[list[str], dict]:
+    """The token texts and the final answer of one /chat stream, read as an EventSource client reads them."""
+    tokens, final, event, data = [], None, "message", []
+    with api.stream("POST", "/chat", json=body) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                event = line.removeprefix("event:").strip()
+            elif line.startswith("data:"):
+                data.append(line.removeprefix("data:").removeprefix(" "))
+            elif line == "" and data:
+                payload = json.loads("\n".join(data))
+                assert event in ("token", "final"), payload
+                if event == "token":
+                    tokens.append(payload["text"])
+                else:
+                    final = payload
+                event, data = "message", []
+    assert final is not None
+    return tokens, final
+
+
+def test_ask_answers_with_citations_into_page_text(api: httpx.Client) -> None:
+    answer = api.post("/ask", json={"question": "Comment formuler un indicateur sensible au genre ?"}).json()
+    assert not answer["refused"] and answer["language"] == "fr" and answer["strategy"] == "extractive"
+    assert answer["citations"] and answer["session_id"]
+    for citation in answer["citations"]:
+        assert f"[{citation['n']}]" in answer["text"]
+        start, end = citation["quote_span"]
+        page = api.get(f"/documents/{citation['doc_id']}/pages/{citation['page']}", params={"start": start, "end": end}).json()
+        assert _same_words(page["text"][start:end], citation["quote"])
+
+
+def test_ask_refuses_what_the_documents_do_not_answer(api: httpx.Client) -> None:
+    answer = api.post("/ask", json={"question": "Quelle est la recette du couscous aux sept légumes ?"}).json()
+    assert answer["refused"] and answer["citations"] == [] and answer["nearest_documents"]
+
+
+def test_ask_keeps_the_conversation(api: httpx.Client) -> None:
+    first = api.post("/ask", json={"question": "Quand le Maroc a-t-il commencé la budgétisation sensible au genre ?"}).json()
+    follow = api.post("/ask", json={"question": "Et en 2014 ?", "session_id": first["session_id"]}).json()
+    assert follow["session_id"] == first["session_id"]
+    assert "2014" in follow["standalone_question"] and "Maroc" in follow["standalone_question"]
+    alone = api.post("/ask", json={"question": "Et en 2014 ?"}).json()  # no session: nothing to follow up on
+    assert alone["session_id"] != first["session_id"] and alone["standalone_question"] == "Et en 2014 ?"
+    forgotten = api.post("/ask", json={"question": "Et en 2014 ?", "session_id": "gone-after-a-restart"}).json()
+    assert forgotten["session_id"] != "gone-after-a-restart"  # a new conversation, under a new id
+
+
+def test_chat_streams_tokens_then_the_whole_answer(api: httpx.Client) -> None:
+    tokens, final = _chat(api, {"question": "What is the role of the CE-BSG?"})
+    assert len(tokens) > 1 and "".join(tokens) == final["text"]
+    assert final["language"] == "en" and final["citations"] and final["session_id"]
+    follow_tokens, follow = _chat(api, {"question": "And in 2014?", "session_id": final["session_id"]})
+    assert follow["session_id"] == final["session_id"] and "CE-BSG" in follow["standalone_question"]
+    assert "".join(follow_tokens) == follow["text"]
+
+
+@pytest.mark.parametrize("path", ["/ask", "/chat"])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"question": "x" * 2001}, "question"),
+        ({"question": ""}, "question"),
+        ({"question": "budget", "k": 51}, "k"),
+        ({"question": "budget", "strategy": "magic"}, "strategy"),
+        ({"question": "budget", "session_id": "../../x"}, "session_id"),
+        ({"question": "budget", "strategy": "llm"}, "MIZAN_LLM"),  # valid, but this server has no LLM
+    ],
+)
+def test_answer_validation(api: httpx.Client, path: str, body: dict, field: str) -> None:
+    response = api.post(path, json=body)
+    assert response.status_code == 422 and field in _messages(response)
+
+
 # --- the catalogue ----------------------------------------------------------------------------------------------
 
 
@@ -268,6 +355,9 @@ def test_upload_search_then_delete(api: httpx.Client, settings: Settings) -> Non
     hits = api.post("/search", json={"query": "coopératives féminines d'argan à Tiznit", "k": 3}).json()["hits"]
     assert hits[0]["doc_id"] == doc_id
     assert api.get(f"/documents/{doc_id}").json()["format"] == "md"
+    answer = api.post("/ask", json={"question": "Combien de coopératrices le programme Tiznit-Argan a-t-il formées ?"}).json()
+    assert not answer["refused"] and "640" in answer["text"]
+    assert doc_id in {c["doc_id"] for c in answer["citations"]}
 
     again = _finished(api, _upload(api, "Note Tiznit-Argan.md", NEW_NOTE.encode()).json()["job_id"])
     assert again["status"] == "done" and again["doc_ids"] == [doc_id] and "unchanged" in again["detail"]
@@ -296,15 +386,25 @@ def test_upload_refusals(api: httpx.Client, name: str, content: bytes, status: i
 
 
 def test_upload_over_the_limit_without_content_length(api: httpx.Client) -> None:
-    """A chunked body carries no length for the middleware to refuse early; the route counts the bytes itself."""
+    """A chunked body has no length to refuse it by: it is counted as it arrives, and stopped once over the limit."""
     boundary = "mizanboundary"
     head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.md"\r\n\r\n'.encode()
-    body = head + b"budget " * int(UPLOAD_MAX_MB * 1024 * 1024 / 7 + 1) + f"\r\n--{boundary}--\r\n".encode()
-    response = api.post(
-        "/documents", content=iter([body[i : i + 65536] for i in range(0, len(body), 65536)]),
-        headers={"X-API-Key": KEY, "Content-Type": f"multipart/form-data; boundary={boundary}"},
-    )
-    assert response.status_code == 413
+    chunk = b"budget " * 10_000
+
+    def body() -> Iterator[bytes]:
+        yield head
+        for _ in range(int(20 * UPLOAD_MAX_MB * 1024 * 1024 / len(chunk))):  # twenty times the limit
+            yield chunk
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    try:
+        response = api.post(
+            "/documents", content=body(),
+            headers={"X-API-Key": KEY, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+    except httpx.WriteError:  # the server answered and closed while the client was still sending: also a refusal
+        return
+    assert response.status_code == 413 and "MB limit" in response.json()["detail"]
 
 
 def test_a_file_that_fails_ingestion_is_a_failed_job(api: httpx.Client, settings: Settings) -> None:
@@ -367,3 +467,39 @@ def test_openapi_says_who_needs_the_key(api: httpx.Client) -> None:
     assert "no API key is needed" in spec["paths"]["/feedback"]["post"]["description"]
     assert spec["paths"]["/documents"]["post"]["security"] == [{"APIKeyHeader": []}]
     assert "security" not in spec["paths"]["/search"]["post"]
+
+
+# --- the CLI against the running API, and beside it --------------------------------------------------------------
+
+
+def test_cli_search_and_ask_through_the_api(api: httpx.Client) -> None:
+    url = str(api.base_url)
+    runner = CliRunner()
+    found = runner.invoke(cli, ["search", "indicateurs de performance", "--api", url, "--json", "--k", "3", "--type", "loi"])
+    assert found.exit_code == 0, found.output
+    assert {h["doc_type"] for h in json.loads(found.output)} == {"loi"}
+    answered = runner.invoke(cli, ["ask", "Comment formuler un indicateur sensible au genre ?", "--api", url])
+    assert answered.exit_code == 0, answered.output
+    assert "[1]" in answered.output and "guide_indicateurs_genre.pdf" in answered.output
+    assert runner.invoke(cli, ["ask", "budget", "--api", url, "--llm"]).exit_code == 2
+
+
+def test_cli_chat_through_the_api_keeps_the_conversation(api: httpx.Client) -> None:
+    result = CliRunner().invoke(
+        cli, ["chat", "--api", str(api.base_url)],
+        input="Quand le Maroc a-t-il commencé la budgétisation sensible au genre ?\nEt en 2014 ?\n\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("[1]") >= 2
+
+
+def test_cli_names_the_server_holding_the_index(api: httpx.Client, settings: Settings) -> None:
+    """The server (this process) holds the embedded store: another process is told so, and about --api."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MIZAN_")}
+    env.update(MIZAN_DATA_DIR=str(settings.data_dir), MIZAN_EMBED_MODEL=settings.embed_model)
+    result = subprocess.run(
+        [sys.executable, "-m", "mizan.cli", "ask", "Qu'est-ce que la BSG ?"],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == EXIT_LOCKED, result.stdout + result.stderr
+    assert "another process" in result.stdout and "--api" in result.stdout

@@ -64,7 +64,8 @@ def test_chat_error_event_and_http_errors_become_typed_errors() -> None:
         list(_client(error_event).chat("Q"))
 
     def refused(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(422, json={"detail": [{"loc": ["body", "question"], "msg": "String should have at least 1 character"}]})
+        detail = [{"loc": ["body", "question"], "msg": "String should have at least 1 character"}]
+        return httpx.Response(422, json={"detail": detail})
 
     with pytest.raises(ApiValidationError, match="question: String should have at least 1 character"):
         list(_client(refused).chat(""))
@@ -100,7 +101,8 @@ def test_requests_follow_the_contract() -> None:
         if request.url.path == "/search":
             return httpx.Response(200, json={"query": "q", "mode": "hybrid", "hits": [], "groups": None, "took_ms": 1})
         if request.url.path == "/documents" and request.method == "POST":
-            return httpx.Response(202, json={"job_id": "j1", "status": "queued", "file_name": "a.md", "status_url": "/jobs/j1"})
+            accepted = {"job_id": "j1", "status": "queued", "file_name": "a.md", "status_url": "/jobs/j1"}
+            return httpx.Response(202, json=accepted)
         return httpx.Response(201, json={"id": 1})
 
     client = _client(handler)
@@ -156,6 +158,10 @@ def test_page_text_marks_the_quoted_span_and_escapes_the_rest() -> None:
     assert '<mark class="mizan-hl">quoted words</mark>' in html and "&lt;b&gt;" in html
     assert '<mark class="mizan-hl">words here</mark>' in common.page_html("quoted words here", (7, None))
     assert "<mark" not in common.page_html("short", None)
+    page = "Titre\nUn indicateur  sensible au\ngenre mesure un écart. Suite."
+    start, end = common.find_quote(page, "« Un indicateur sensible au genre mesure » … autre")
+    assert page[start:end] == "Un indicateur  sensible au\ngenre mesure"
+    assert common.find_quote(page, "absent de la page") is None
 
 
 def test_snippets_mark_query_words_across_inflections_and_scripts() -> None:

@@ -33,8 +33,13 @@ def free_port() -> int:
 
 
 def _env(**extra: str) -> dict[str, str]:
+    """The servers' environment: none of the caller's MIZAN_ settings, and explicit values for those a local .env
+    could otherwise bring in (an LLM, a Qdrant server)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIZAN_")}
-    env.update({"PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false", **extra})
+    env.update({
+        "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false", "MIZAN_LLM": "none", "MIZAN_QDRANT_URL": "",
+        "MIZAN_API_KEY": "", **extra,
+    })
     return env
 
 
@@ -101,7 +106,7 @@ def start_api(workdir: Path, embed_model_path: str, *, api_key: str | None = API
     data_dir = workdir / "data"
     shutil.copytree(ingested_data_dir(embed_model_path), data_dir)
     port = free_port()
-    env = _env(MIZAN_DATA_DIR=str(data_dir), MIZAN_EMBED_MODEL=embed_model_path, **({"MIZAN_API_KEY": api_key} if api_key else {}))
+    env = _env(MIZAN_DATA_DIR=str(data_dir), MIZAN_EMBED_MODEL=embed_model_path, MIZAN_API_KEY=api_key or "")
     command = [sys.executable, "-m", "uvicorn", "--factory", "assistant.api.app:create_app",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     server = _spawn(command, env, workdir / "api.log", f"http://127.0.0.1:{port}")

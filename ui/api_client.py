@@ -185,7 +185,10 @@ class Filters:
     year_to: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"languages": self.languages, "doc_types": self.doc_types, "year_from": self.year_from, "year_to": self.year_to}
+        return {
+            "languages": self.languages, "doc_types": self.doc_types, "year_from": self.year_from,
+            "year_to": self.year_to,
+        }
 
     @property
     def empty(self) -> bool:
@@ -304,27 +307,37 @@ class MizanClient:
         model: type[_Model] = DocumentHits if by_doc else Hit
         return [self._parse(model, item, "search") for item in data or []]
 
-    def ask(
-        self, question: str, *, session_id: str | None = None, filters: Filters | None = None, k: int | None = None
-    ) -> Answer:
+    @staticmethod
+    def _question(
+        question: str, session_id: str | None, filters: Filters | None, strategy: str | None, k: int | None
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"question": question}
         if session_id:
             body["session_id"] = session_id
+        if strategy:
+            body["strategy"] = strategy
         if filters is not None and not filters.empty:
             body["filters"] = filters.to_json()
         if k is not None:
             body["k"] = k
+        return body
+
+    def ask(
+        self, question: str, *, session_id: str | None = None, filters: Filters | None = None,
+        strategy: str | None = None, k: int | None = None,
+    ) -> Answer:
+        body = self._question(question, session_id, filters, strategy, k)
         return self._parse(Answer, self._json("POST", "/ask", json=body), "ask")
 
     def chat(
-        self, question: str, *, session_id: str | None = None, filters: Filters | None = None
+        self, question: str, *, session_id: str | None = None, filters: Filters | None = None,
+        strategy: str | None = None, k: int | None = None,
     ) -> Iterator[ChatToken | ChatFinal]:
-        """Stream an answer: `ChatToken` pieces as they come, then one `ChatFinal` with the checked answer."""
-        body: dict[str, Any] = {"question": question}
-        if session_id:
-            body["session_id"] = session_id
-        if filters is not None and not filters.empty:
-            body["filters"] = filters.to_json()
+        """Stream an answer: `ChatToken` pieces as they come, then one `ChatFinal` with the checked answer.
+
+        `strategy`: "extractive" or "llm"; None lets the server choose (llm when it has one).
+        """
+        body = self._question(question, session_id, filters, strategy, k)
         try:
             with self._http.stream("POST", "/chat", json=body, headers={"Accept": "text/event-stream"}) as response:
                 if not response.is_success:

@@ -5,19 +5,28 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import common
-from ui.api_client import ApiError
-from ui.i18n import DEFAULT_LANGUAGE, ENDONYMS, LANG_KEY, LANGUAGES, current_language, t
+from ui.i18n import DEFAULT_LANGUAGE, ENDONYMS, LANG_KEY, LANG_STATE, LANGUAGES, current_language, t
 
 st.set_page_config(page_title="Mizan — ميزان", page_icon=":material/balance:", layout="wide")
 
-if LANG_KEY not in st.session_state:  # first run of the session: ?lang=ar in a shared link sets the interface
+
+def _language_chosen() -> None:
+    st.session_state[LANG_STATE] = st.session_state[LANG_KEY]
+
+
+if LANG_STATE not in st.session_state:  # first run of the session: ?lang=ar in a shared link sets the interface
     wanted = st.query_params.get(LANG_KEY)
-    st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
+    st.session_state[LANG_STATE] = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
+if st.session_state.get(LANG_KEY) != st.session_state[LANG_STATE]:  # the switch forgot it (page change)
+    st.session_state[LANG_KEY] = st.session_state[LANG_STATE]
 
 with st.sidebar:
     st.markdown("### :material/balance: Mizan · ميزان")
     st.caption(t("app.tagline"))
-    st.segmented_control(t("app.language"), LANGUAGES, format_func=ENDONYMS.__getitem__, key=LANG_KEY, required=True)
+    st.segmented_control(
+        t("app.language"), LANGUAGES, format_func=ENDONYMS.__getitem__, key=LANG_KEY, required=True,
+        on_change=_language_chosen,
+    )
 lang = current_language()
 if lang == DEFAULT_LANGUAGE:
     st.query_params.pop(LANG_KEY, None)
@@ -27,7 +36,9 @@ common.apply_style(lang)
 
 pages = {
     t("nav.explore"): [
-        st.Page("views/assistant.py", title=t("nav.assistant"), icon=":material/forum:", url_path="assistant", default=True),
+        st.Page(
+            "views/assistant.py", title=t("nav.assistant"), icon=":material/forum:", url_path="assistant", default=True,
+        ),
         st.Page("views/search.py", title=t("nav.search"), icon=":material/search:", url_path="search"),
         st.Page("views/library.py", title=t("nav.library"), icon=":material/library_books:", url_path="library"),
         st.Page("views/discover.py", title=t("nav.discover"), icon=":material/public:", url_path="discover"),
@@ -39,15 +50,12 @@ pages = {
 page = st.navigation(pages)
 
 with st.sidebar:
-    problem = common.api_problem()
-    if problem:
-        st.caption(f":red[:material/cloud_off: {t('api.down')}]", help=problem)
+    status = common.health()
+    if "problem" in status:
+        st.caption(f":red[:material/cloud_off: {t('api.down')}]", help=status["problem"])
     else:
-        try:
-            count = len(common.catalogue())
-            st.caption(f":green[:material/cloud_done: {t('api.connected')}] · {t('api.documents', n=count)}")
-        except ApiError as exc:
-            st.caption(f":red[:material/cloud_off: {t('api.down')}]", help=exc.detail)
+        count = t("api.documents", n=status.get("documents", "?"))
+        st.caption(f":green[:material/cloud_done: {t('api.connected')}] · {count}")
     st.caption(t("app.footer"))
 
 page.run()

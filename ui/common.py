@@ -36,16 +36,15 @@ def client() -> MizanClient:
 
 
 @st.cache_data(ttl=5, show_spinner=False)
-def _health(url: str) -> str | None:
+def _health(url: str) -> dict[str, Any]:
     try:
-        _client(url).health()
+        return _client(url).health()
     except ApiError as exc:
-        return exc.detail
-    return None
+        return {"problem": exc.detail}
 
 
-def api_problem() -> str | None:
-    """None when the API answers /health, else why not (checked at most every few seconds)."""
+def health() -> dict[str, Any]:
+    """The API's /health (documents, llm, uploads_enabled), or {"problem": why not}; read at most every 5 s."""
     return _health(get_settings().api_url)
 
 
@@ -60,7 +59,9 @@ def catalogue() -> list[DocumentInfo]:
 
 
 def forget_catalogue() -> None:
+    """After an upload or a deletion: the next look at the catalogue (and the document count) asks the API."""
     _catalogue.clear()
+    _health.clear()
 
 
 def document_info(doc_id: str) -> DocumentInfo | None:
@@ -105,12 +106,13 @@ def show_error(exc: ApiError) -> None:
 
 _BASE_CSS = """
 <style>
-[data-testid="stMain"] [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
+.stMain .stMainBlockContainer { padding-top: 4rem; }
 /* Each paragraph takes the direction of its own text: an Arabic quote in a French answer reads right to left. */
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
 [data-testid="stCaptionContainer"] p { unicode-bidi: plaintext; text-align: start; }
 .mizan-page {
-  white-space: pre-wrap; line-height: 1.6; font-size: 0.95rem; padding: 0.75rem 1rem; border-radius: 0.5rem;
+  position: relative; white-space: pre-wrap; line-height: 1.6; font-size: 0.95rem; padding: 0.75rem 1rem;
+  border-radius: 0.5rem;
   background: var(--st-secondary-background-color, #f6f7f9); max-height: 55vh; overflow-y: auto;
   unicode-bidi: plaintext;
 }
@@ -122,10 +124,13 @@ _BASE_CSS = """
 mark.mizan-hl { background: #ffe066; color: inherit; padding: 0.05em 0.1em; border-radius: 0.2em; }
 mark.mizan-term { background: #fff1a8; color: inherit; padding: 0 0.1em; border-radius: 0.2em; }
 .mizan-meta { color: #5f6470; font-size: 0.88rem; }
-/* The source panel stays in view while the conversation or the results scroll. */
-[data-testid="stColumn"]:has([class*="st-key-mizan-panel"]) {
-  position: sticky; top: 3.75rem; align-self: flex-start; max-height: calc(100vh - 5rem); overflow-y: auto;
-}
+/* The source panel stays in view (below the header, above the chat box) while the conversation or the results
+   scroll; the column beside it is at least a screen tall, so there is always room for it to stick. */
+[data-testid="stColumn"]:has([class*="st-key-mizan-panel"]) { position: sticky; top: 3.75rem; align-self: flex-start; }
+[class*="st-key-mizan-panel"] { max-height: calc(100vh - 12.5rem); overflow-y: auto; }
+[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [class*="st-key-mizan-panel"])
+  > [data-testid="stColumn"]:first-child { min-height: calc(100vh - 6rem); }
+[class*="st-key-mizan-panel"] .mizan-page { max-height: 42vh; }
 [class*="st-key-msg-rtl"] { direction: rtl; }
 [class*="st-key-msg-ltr"] { direction: ltr; }
 [class*="st-key-doc-row-"] { padding: 0.5rem 0.9rem; }
@@ -135,11 +140,11 @@ mark.mizan-term { background: #fff1a8; color: inherit; padding: 0 0.1em; border-
 
 _RTL_CSS = """
 <style>
-[data-testid="stMain"], [data-testid="stSidebar"], [data-testid="stBottom"] { direction: rtl; }
-[data-testid="stMain"] h1, [data-testid="stMain"] h2, [data-testid="stMain"] h3, [data-testid="stMain"] h4,
-[data-testid="stSidebar"] h1, [data-testid="stSidebar"] h2, [data-testid="stSidebar"] h3 { text-align: right; }
+/* .stMain: the main area, whose test id changes on pages with a chat box */
+.stMain, [data-testid="stSidebar"], [data-testid="stBottom"] { direction: rtl; }
+.stMain h1, .stMain h2, .stMain h3, .stMain h4, [data-testid="stSidebar"] h3 { text-align: right; }
 [data-testid="stChatInput"] textarea { direction: rtl; text-align: right; }
-[data-testid="stMain"], [data-testid="stSidebar"] {
+.stMain, [data-testid="stSidebar"], [data-testid="stBottom"] {
   font-family: "Noto Naskh Arabic", "Noto Sans Arabic", "Segoe UI", Tahoma, "Source Sans Pro", sans-serif;
 }
 </style>
@@ -186,6 +191,16 @@ def short(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def find_quote(text: str, quote: str) -> tuple[int, int] | None:
+    """Where a quote (its first stretch, when it joins several with " … ") stands in a page, spaces aside."""
+    first = quote.split(" … ")[0].strip().strip("«»“”\"").strip()
+    words = first.split()
+    if len(words) < 3:
+        return None
+    match = re.search(r"\s+".join(re.escape(w) for w in words), text)
+    return match.span() if match else None
+
+
 def page_html(text: str, span: tuple[int, int | None] | None) -> str:
     """A page's text with `span` (end None: to the page's end) marked; it scrolls to the mark when shown."""
     if span is None or span[0] >= len(text):
@@ -199,10 +214,12 @@ def page_html(text: str, span: tuple[int, int | None] | None) -> str:
 
 
 _SCROLL_TO_MARK = """<script>
-for (const box of document.querySelectorAll('.mizan-page')) {
-  const mark = box.querySelector('mark.mizan-hl');
-  if (mark) box.scrollTop = Math.max(0, mark.offsetTop - box.offsetTop - 48);
-}
+setTimeout(() => {
+  for (const box of document.querySelectorAll('.mizan-page')) {
+    const mark = box.querySelector('mark.mizan-hl');
+    if (mark) box.scrollTop = Math.max(0, mark.offsetTop - 48);
+  }
+}, 150);
 </script>"""
 
 _STOP_WORDS = frozenset(
@@ -322,23 +339,15 @@ def source_panel(state_key: str, *, widget_keys: list[str] | None = None) -> Non
     total = doc.pages if doc and doc.pages else None
     page = source["page"] if not total else min(source["page"], total)
     on_cited = page == source["cited_page"]
+    span = tuple(source["span"]) if on_cited and source.get("span") else None
     with st.container(key=f"mizan-panel-{state_key}", border=True):
         head, close = st.columns([6, 1], vertical_alignment="top")
-        with head:
-            label = f"{source['label']} " if source.get("label") else ""
-            st.markdown(f"**{escape_markdown(label + source['title'])}**")
-            meta = [PurePosixPath(source["file"]).name, t("source.page", n=page)]
-            st.caption(" · ".join(escape_markdown(m) for m in meta if m))
+        label = f"{source['label']} " if source.get("label") else ""
+        head.markdown(f"**{escape_markdown(label + source['title'])}**")
         close.button(
             "", icon=":material/close:", help=t("source.close"), key=f"{state_key}-close", type="tertiary",
             on_click=close_source, args=(state_key, widget_keys),
         )
-        if on_cited and source.get("quote"):
-            st.html(
-                f'<div class="mizan-quote" dir="auto"><b>{html.escape(t("source.quote"))}</b><br>'
-                f'{html.escape(source["quote"])}</div>'
-            )
-        span = tuple(source["span"]) if on_cited and source.get("span") else None
         try:
             page_text = api.page(
                 source["doc_id"], page,
@@ -348,7 +357,17 @@ def source_panel(state_key: str, *, widget_keys: list[str] | None = None) -> Non
             show_error(exc)
             return
         total = total or page_text.pages or None
-        highlight = page_text.highlight or span if on_cited else None
+        where = t("source.page_of", n=page, total=total) if total else t("source.page", n=page)
+        st.caption(" · ".join(escape_markdown(m) for m in (PurePosixPath(source["file"]).name, where) if m))
+        _toolbar(state_key, source, page, total, on_cited)
+        if on_cited and source.get("quote"):
+            st.html(
+                f'<div class="mizan-quote" dir="auto"><b>{html.escape(t("source.quote"))}</b><br>'
+                f'{html.escape(source["quote"])}</div>'
+            )
+        highlight = None
+        if on_cited:
+            highlight = page_text.highlight or span or find_quote(page_text.text, source.get("quote", ""))
         text_tab, image_tab = st.tabs([t("source.text"), t("source.image")])
         with text_tab:
             if on_cited and source.get("quote") and highlight is None:
@@ -361,27 +380,25 @@ def source_panel(state_key: str, *, widget_keys: list[str] | None = None) -> Non
                 show_error(exc)
                 image = None
             if image:
-                st.image(image, caption=t("source.page", n=page), width="stretch")
+                st.image(image, caption=where, width="stretch")
             else:
                 st.caption(t("source.no_image"))
-        nav = st.columns([1, 2, 1], vertical_alignment="center")
-        nav[0].button(
-            "", icon=":material/chevron_left:" if not is_rtl() else ":material/chevron_right:",
-            help=t("source.prev"), key=f"{state_key}-prev", disabled=page <= 1, on_click=_turn, args=(state_key, -1),
-        )
-        nav[1].caption(t("source.page_of", n=page, total=total) if total else t("source.page", n=page))
-        nav[2].button(
-            "", icon=":material/chevron_right:" if not is_rtl() else ":material/chevron_left:",
-            help=t("source.next"), key=f"{state_key}-next", disabled=bool(total and page >= total),
-            on_click=_turn, args=(state_key, 1),
-        )
-        actions = st.container(horizontal=True)
-        with actions:
-            if not on_cited:
-                st.button(t("source.back_to_cited"), key=f"{state_key}-cited", on_click=_back_to_cited,
-                          args=(state_key,), icon=":material/undo:")
-            st.link_button(t("source.open_file"), api.file_url(source["doc_id"], page), icon=":material/open_in_new:")
-            download_button(source["doc_id"], source["file"], key=f"{state_key}-download")
+
+
+def _toolbar(state_key: str, source: dict[str, Any], page: int, total: int | None, on_cited: bool) -> None:
+    """Previous and next page (arrows mirrored in Arabic), back to the cited page, open and download the file."""
+    back, forward = (":material/chevron_right:", ":material/chevron_left:") if is_rtl() else (
+        ":material/chevron_left:", ":material/chevron_right:")
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False):
+        st.button("", icon=back, help=t("source.prev"), key=f"{state_key}-prev", disabled=page <= 1,
+                  on_click=_turn, args=(state_key, -1))
+        st.button("", icon=forward, help=t("source.next"), key=f"{state_key}-next",
+                  disabled=bool(total and page >= total), on_click=_turn, args=(state_key, 1))
+        if not on_cited:
+            st.button("", icon=":material/undo:", help=t("source.back_to_cited"), key=f"{state_key}-cited",
+                      on_click=_back_to_cited, args=(state_key,))
+        st.link_button(t("source.open_file"), client().file_url(source["doc_id"], page), icon=":material/open_in_new:")
+        download_button(source["doc_id"], source["file"], key=f"{state_key}-download", icon_only=True)
 
 
 def page_header(title: str, caption: str) -> None:

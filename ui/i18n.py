@@ -13,7 +13,8 @@ import streamlit as st
 LANGUAGES: tuple[str, ...] = ("fr", "en", "ar")
 DEFAULT_LANGUAGE = "fr"
 RTL_LANGUAGES = frozenset({"ar"})
-LANG_KEY = "lang"  # session-state key of the language switch, also its query parameter (?lang=ar)
+LANG_KEY = "lang"  # the language switch's widget key, also its query parameter (?lang=ar)
+LANG_STATE = "ui_language"  # the chosen language as plain session state: widget state does not outlive page switches
 
 # Each language's own name, for the switch (a reader finds their language whatever the current one is).
 ENDONYMS = {"fr": "Français", "en": "English", "ar": "العربية"}
@@ -73,7 +74,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ar": "واجهت الخدمة خطأ: {detail}",
     },
     # --- assistant ---
-    "assistant.title": {"fr": "Assistant BSG", "en": "GRB assistant", "ar": "مساعد الميزانية المستجيبة للنوع"},
+    "assistant.title": {"fr": "Assistant BSG", "en": "GRB assistant", "ar": "مساعد الميزانية المستجيبة للنوع الاجتماعي"},
     "assistant.caption": {
         "fr": "Posez votre question en français, en arabe ou en anglais : chaque réponse cite ses sources, page par page.",
         "en": "Ask in French, Arabic or English: every answer cites its sources, page by page.",
@@ -86,13 +87,22 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Start with a question, or try one of these:",
         "ar": "ابدؤوا بسؤال، أو جرّبوا أحد هذه الأمثلة:",
     },
+    "assistant.style": {"fr": "Style de réponse", "en": "Answer style", "ar": "أسلوب الجواب"},
+    "assistant.style.llm": {"fr": "Réponse rédigée", "en": "Written answer", "ar": "جواب محرَّر"},
+    "assistant.style.extractive": {"fr": "Extraits cités", "en": "Cited excerpts", "ar": "مقتطفات مستشهد بها"},
+    "assistant.style_help": {
+        "fr": "Réponse rédigée : un modèle de langue écrit la réponse et chaque phrase est vérifiée contre sa source. "
+              "Extraits cités : les phrases des documents, telles quelles.",
+        "en": "Written answer: a language model writes it and every sentence is checked against its source. "
+              "Cited excerpts: the documents' own sentences, as they are.",
+        "ar": "جواب محرَّر: يكتب نموذج لغوي الجواب وتُراجَع كل جملة مقابل مصدرها. "
+              "مقتطفات مستشهد بها: جمل الوثائق كما هي.",
+    },
     "assistant.sources": {"fr": "Sources", "en": "Sources", "ar": "المصادر"},
     "assistant.refused": {
-        "fr": "Pas de réponse fiable : les documents ne contiennent pas d'éléments assez solides pour répondre. "
-              "Voici les documents les plus proches de votre question.",
-        "en": "No reliable answer: the documents do not hold strong enough evidence to answer. "
-              "Here are the documents closest to your question.",
-        "ar": "لا يوجد جواب موثوق: لا تتضمن الوثائق عناصر كافية للإجابة. هذه أقرب الوثائق إلى سؤالكم.",
+        "fr": "Pas de réponse fiable : les documents ne contiennent pas d'éléments assez solides pour répondre.",
+        "en": "No reliable answer: the documents do not hold strong enough evidence to answer.",
+        "ar": "لا يوجد جواب موثوق: لا تتضمن الوثائق عناصر كافية للإجابة.",
     },
     "assistant.searched_as": {"fr": "Question recherchée : {q}", "en": "Searched as: {q}", "ar": "السؤال كما بُحث عنه: {q}"},
     "assistant.thinking": {
@@ -158,8 +168,8 @@ LABELS: dict[str, dict[str, str]] = {
     "search.mode.sparse": {"fr": "Mots-clés", "en": "Keywords", "ar": "الكلمات المفتاحية"},
     "search.k": {"fr": "Nombre de passages", "en": "Passages to retrieve", "ar": "عدد المقاطع"},
     "search.count": {
-        "fr": "{n} passages dans {d} documents", "en": "{n} passages in {d} documents",
-        "ar": "عدد المقاطع: {n} — عدد الوثائق: {d}",
+        "fr": "Passages : {n} · documents : {d}", "en": "Passages: {n} · documents: {d}",
+        "ar": "المقاطع: {n} · الوثائق: {d}",
     },
     "search.none": {
         "fr": "Aucun passage ne correspond. Élargissez les filtres ou reformulez la recherche.",
@@ -171,7 +181,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "search.open": {"fr": "Voir la page", "en": "View page", "ar": "عرض الصفحة"},
     "search.pages": {"fr": "Pages trouvées", "en": "Pages found", "ar": "الصفحات"},
-    "search.passages_in_doc": {"fr": "{n} passages", "en": "{n} passages", "ar": "عدد المقاطع: {n}"},
+    "search.passages_in_doc": {"fr": "passages : {n}", "en": "passages: {n}", "ar": "المقاطع: {n}"},
     # --- library ---
     "library.title": {"fr": "Bibliothèque", "en": "Library", "ar": "المكتبة"},
     "library.caption": {
@@ -292,6 +302,11 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Enter the API key to add or delete documents.",
         "ar": "أدخلوا مفتاح الواجهة البرمجية لإضافة الوثائق أو حذفها.",
     },
+    "admin.disabled": {
+        "fr": "Ce serveur n'accepte ni ajout ni suppression : aucune clé MIZAN_API_KEY n'y est configurée.",
+        "en": "This server accepts no additions or removals: no MIZAN_API_KEY is configured on it.",
+        "ar": "لا يقبل هذا الخادم الإضافة ولا الحذف: لم يُضبط عليه أي مفتاح MIZAN_API_KEY.",
+    },
     "admin.upload_title": {"fr": "Ajouter des documents", "en": "Add documents", "ar": "إضافة وثائق"},
     "admin.upload_label": {
         "fr": "PDF, Word, Markdown, HTML ou texte", "en": "PDF, Word, Markdown, HTML or text",
@@ -360,7 +375,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 
 
 def current_language() -> str:
-    lang = st.session_state.get(LANG_KEY)
+    lang = st.session_state.get(LANG_STATE)
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 

@@ -2,8 +2,9 @@
 
 A sentence's score is its dense cosine to the question (E5, question as query, sentence as passage: what the
 model was trained for) plus a little lexical coverage of the question's words, which breaks the ties E5's narrow
-cosine band leaves between a sentence that names the asked-about thing and one that is merely on topic.
-Headings and questions (FAQ titles) are never quoted as answers.
+cosine band leaves between a sentence that names the asked-about thing and one that is merely on topic. Sentences
+are embedded under their heading (see EvidenceMeter.sentences); headings and questions (FAQ titles) themselves
+are never quoted as answers.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import numpy as np
 from assistant.answers import labels
 from assistant.answers.citations import citation
 from assistant.answers.evidence import Evidence, PassageSentences, Source
-from assistant.answers.lexical import coverage, terms_of
-from assistant.answers.sentences import Sentence
+from assistant.answers.lexical import Terms, coverage, terms_of
+from assistant.answers.sentences import LIST_ITEM, QUESTION_ENDS, Sentence
 from assistant.answers.thresholds import Thresholds
 from assistant.schema import Citation
 from index.analyzer import BM25Analyzer
 
-QUESTION_ENDS = ("?", "؟")
+LIST_ITEMS = 6  # items quoted after a sentence ending with a colon
 
 
 @dataclass(frozen=True)
@@ -42,30 +43,53 @@ class Quote:
 
 
 def pick_sentences(
-    evidence: Evidence, sources: list[Source], passages: list[PassageSentences], analyzer: BM25Analyzer,
-    thresholds: Thresholds,
+    evidence: Evidence, passages: list[PassageSentences], analyzer: BM25Analyzer, thresholds: Thresholds,
 ) -> list[Pick]:
-    """The best sentences, near-duplicates dropped, at most `max_sentences`, best first."""
-    candidates: list[tuple[Pick, np.ndarray]] = []
+    """The best sentences (at most `max_sentences`, near-duplicates dropped), then the items of a list one announces."""
+    candidates: list[tuple[Pick, Terms]] = []
     for index, passage in enumerate(passages):
         cosines = passage.vectors @ evidence.vector if len(passage.sentences) else np.zeros(0)
         for position, (sentence, cosine) in enumerate(zip(passage.sentences, cosines)):
             words = terms_of(analyzer, sentence.text)
             if sentence.heading or sentence.text.endswith(QUESTION_ENDS) or len(words) < thresholds.min_claim_terms:
                 continue
-            score = float(cosine) + thresholds.lexical_weight * coverage(evidence.terms, words)
-            candidates.append((Pick(index, sentence, position, score), passage.vectors[position]))
+            context = terms_of(analyzer, passage.contexts[position])
+            score = float(cosine) + thresholds.lexical_weight * coverage(evidence.terms, context)
+            candidates.append((Pick(index, sentence, position, score), words))
     candidates.sort(key=lambda c: c[0].score, reverse=True)
-    picked: list[tuple[Pick, np.ndarray]] = []
-    for pick, vector in candidates:
+    picked: list[tuple[Pick, Terms]] = []
+    for pick, words in candidates:
         if len(picked) == thresholds.max_sentences or pick.score < candidates[0][0].score - thresholds.extract_margin:
             break
-        if all(float(vector @ other) < thresholds.duplicate_cosine for _, other in picked):
-            picked.append((pick, vector))
-    return [pick for pick, _ in picked]
+        if all(_overlap(words, other) < thresholds.duplicate_overlap for _, other in picked):
+            picked.append((pick, words))
+    return _with_list_items([pick for pick, _ in picked], passages)
 
 
-def quotes_in_reading_order(picks: list[Pick], sources: list[Source]) -> list[Quote]:
+def _overlap(a: Terms, b: Terms) -> float:
+    """Share of the shorter sentence's words found in the other (1.0: it says nothing the other does not)."""
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    return coverage(shorter, longer)
+
+
+def _with_list_items(picks: list[Pick], passages: list[PassageSentences]) -> list[Pick]:
+    """A picked sentence announcing a list ("… les éléments suivants :") brings the list's items along."""
+    taken = {(p.source, p.position) for p in picks}
+    extended = list(picks)
+    for pick in picks:
+        if not pick.sentence.text.endswith(":"):
+            continue
+        sentences = passages[pick.source].sentences
+        for position in range(pick.position + 1, min(pick.position + 1 + LIST_ITEMS, len(sentences))):
+            if sentences[position].heading and not LIST_ITEM.match(sentences[position].text):
+                break
+            if (pick.source, position) not in taken:
+                taken.add((pick.source, position))
+                extended.append(Pick(pick.source, sentences[position], position, pick.score))
+    return extended
+
+
+def quotes_in_reading_order(picks: list[Pick]) -> list[Quote]:
     """Passages in the order of their best pick; inside a passage, its sentences in text order, runs merged."""
     order = list(dict.fromkeys(p.source for p in picks))
     quotes = []
@@ -97,4 +121,4 @@ def compose(language: str, quotes: list[Quote], sources: list[Source]) -> tuple[
 
 
 def _quote(source: int, run: list[Pick]) -> Quote:
-    return Quote(source, [(p.sentence.start, p.sentence.end) for p in run], " ".join(p.sentence.text for p in run))
+    return Quote(source, [(run[0].sentence.start, run[-1].sentence.end)], " ".join(p.sentence.text for p in run))

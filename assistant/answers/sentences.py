@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass
 
 TERMINAL = ".!?؟…"
+QUESTION_ENDS = ("?", "؟")
 _CLOSERS = "\"»”’)"
 # A sentence end: terminal marks, closing quotes/brackets, citation markers, then space before more text.
 _END = re.compile(rf"[{TERMINAL}]+[{_CLOSERS}]*((?:\s*\[[^\[\]\n]{{1,24}}\])*)(\s+)(?=\S)")
 _LAST_WORD = re.compile(r"(\S+)$")
 # Words shortened with a full stop that rarely end a sentence (compared lowercased, without their full stop).
 ABBREVIATIONS = frozenset("n no nos art p pp cf fig vol chap ex env av mme mm dr pr e.g i.e approx st".split())
-_ITEM = re.compile(r"^\s*(?:[-•*–▪·]|\d{1,2}[.)])\s")  # bullet or numbered list item
+LIST_ITEM = re.compile(r"^\s*(?:[-•*–▪·]|\d{1,2}[.)])\s")  # bullet or numbered list item
 _HEADING_MARK = re.compile(r"^\s*#{1,6}\s")
 SHORT_LINE = 0.6  # a line shorter than this share of the passage's longest line is a heading or a paragraph end
 MAX_HEADING_WORDS = 12
@@ -80,7 +81,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 def _breaks(text: str, previous: tuple[int, int], line: tuple[int, int], longest: int) -> bool:
     before, current = text[previous[0]:previous[1]].rstrip(), text[line[0]:line[1]].strip()
-    if not current or _ITEM.match(current) or _HEADING_MARK.match(current) or _HEADING_MARK.match(before):
+    if not current or LIST_ITEM.match(current) or _HEADING_MARK.match(current) or _HEADING_MARK.match(before):
         return True
     if before.endswith(tuple(TERMINAL + ":;؛")) or before.isupper() or current.isupper():
         return True  # a finished line, or a heading in capitals (before or after)

@@ -10,15 +10,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException, status
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.api import documents_router, feedback_router, health_router, jobs_router, search_router
+from assistant.answers.service import AnswerService
+from assistant.api import (
+    answers_router,
+    documents_router,
+    feedback_router,
+    health_router,
+    jobs_router,
+    search_router,
+)
 from assistant.api.deps import Services
 from assistant.catalogue import Catalogue
+from assistant.conversation import ConversationStore
 from assistant.feedback import FeedbackStore, feedback_path
 from assistant.jobs import IngestQueue, StoreLock
+from assistant.llm import get_llm
 from assistant.runtime import build_runtime
 from assistant.uploads import upload_limit_bytes
 from index.store import close_client
@@ -49,6 +59,7 @@ MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around the file itsel
 def build_services(settings: Settings) -> Services:
     runtime = build_runtime(settings)
     lock = StoreLock(readers_wait=settings.qdrant_url is None)
+    get_llm(settings)  # load the model (or fail on its configuration) at start-up, not in someone's first question
     return Services(
         settings=settings,
         runtime=runtime,
@@ -56,27 +67,42 @@ def build_services(settings: Settings) -> Services:
         catalogue=Catalogue(settings, runtime.indexer, lock),
         ingest=IngestQueue(settings, runtime.indexer, lock),
         feedback=FeedbackStore(feedback_path(settings)),
+        answers=AnswerService.from_runtime(runtime),
+        conversations=ConversationStore(),
     )
 
 
 class UploadSizeLimit:
-    """Refuses an upload whose Content-Length is over the limit before its body is read and spooled to disk.
+    """Stops an upload as soon as its body is over the limit, before Starlette spools it all to disk.
 
-    The upload route counts the bytes again as it reads them, for clients that send no length.
+    A Content-Length over the limit is refused before any byte is read; a body without one (chunked) is counted
+    as it arrives. The slack covers the multipart framing; the upload route then checks the file's exact size.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
-        self.limit = limit
+        self.limit = limit + MULTIPART_SLACK
+        self.detail = f"file larger than the {limit / 1024 / 1024:g} MB limit"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == "/documents":
-            length = dict(scope["headers"]).get(b"content-length", b"")
-            if length.isdigit() and int(length) > self.limit + MULTIPART_SLACK:
-                detail = f"file larger than the {self.limit / 1024 / 1024:g} MB limit"
-                await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if not (scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == "/documents"):
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            await JSONResponse({"detail": self.detail}, status_code=413)(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:  # FastAPI passes an HTTPException raised while reading the body through as is
+                raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, self.detail)
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -94,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             close_client(settings)
 
     app = FastAPI(title="Mizan API", version="0.1.0", description=DESCRIPTION, openapi_tags=TAGS, lifespan=lifespan)
-    for module in (health_router, search_router, documents_router, jobs_router, feedback_router):
+    for module in (health_router, search_router, answers_router, documents_router, jobs_router, feedback_router):
         app.include_router(module.router)
     app.add_middleware(UploadSizeLimit, limit=upload_limit_bytes(settings))
     return app

@@ -11,7 +11,9 @@ import anyio
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 
+from assistant.answers.service import AnswerService
 from assistant.catalogue import Catalogue
+from assistant.conversation import ConversationStore
 from assistant.feedback import FeedbackStore
 from assistant.jobs import IngestQueue, StoreLock
 from assistant.runtime import Runtime
@@ -29,6 +31,8 @@ class Services:
     catalogue: Catalogue
     ingest: IngestQueue
     feedback: FeedbackStore
+    answers: AnswerService
+    conversations: ConversationStore
 
 
 def get_services(request: Request) -> Services:
@@ -58,11 +62,21 @@ def _feedback(services: ServicesDep) -> FeedbackStore:
     return services.feedback
 
 
+def _answers(services: ServicesDep) -> AnswerService:
+    return services.answers
+
+
+def _conversations(services: ServicesDep) -> ConversationStore:
+    return services.conversations
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 SearchDep = Annotated[SearchService, Depends(_search)]
 CatalogueDep = Annotated[Catalogue, Depends(_catalogue)]
 IngestDep = Annotated[IngestQueue, Depends(_ingest)]
 FeedbackDep = Annotated[FeedbackStore, Depends(_feedback)]
+AnswersDep = Annotated[AnswerService, Depends(_answers)]
+ConversationsDep = Annotated[ConversationStore, Depends(_conversations)]
 
 _READ_POLL_S = 0.05
 

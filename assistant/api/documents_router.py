@@ -158,8 +158,14 @@ def get_page_image(
     return Response(png, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
 
 
-@router.get("/{doc_id}/file", summary="Download the original file", response_class=FileResponse)
+@router.get(
+    "/{doc_id}/file",
+    summary="Download the original file",
+    response_class=FileResponse,
+    responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}, "description": "The file as it was ingested."}},
+)
 def get_file(doc_id: DocId, catalogue: CatalogueDep) -> FileResponse:
+    """Served inline, so a browser shows PDFs itself (add `#page=N` to the URL to open a cited page)."""
     doc = _document(catalogue, doc_id)
     path = catalogue.file(doc)
     if path is None:

@@ -90,6 +90,8 @@ def _delete() -> None:
 
 
 common.page_header(t("admin.title"), t("admin.caption"))
+if common.health().get("uploads_enabled") is False:
+    st.warning(t("admin.disabled"), icon=":material/lock:")
 api_key = st.text_input(t("admin.key"), type="password", key=KEY, help=t("admin.key_help"), persist_state="session")
 if not api_key:
     st.info(t("admin.key_missing"), icon=":material/key:")
@@ -98,7 +100,9 @@ upload_col, jobs_col = st.columns([1, 1], gap="large")
 with upload_col:
     st.subheader(t("admin.upload_title"))
     with st.form("upload-form", clear_on_submit=True, border=False):
-        files = st.file_uploader(t("admin.upload_label"), type=UPLOAD_TYPES, accept_multiple_files=True, key="admin-files")
+        files = st.file_uploader(
+            t("admin.upload_label"), type=UPLOAD_TYPES, accept_multiple_files=True, key="admin-files",
+        )
         send = st.form_submit_button(t("admin.upload_button"), type="primary", icon=":material/upload:",
                                      disabled=not api_key)
     if send and files:
@@ -127,4 +131,7 @@ st.button(t("admin.delete_button"), type="primary", icon=":material/delete:", on
 result = st.session_state.pop("admin-delete-result", None)
 if result:
     kind, message = result
-    (st.success if kind == "success" else st.error)(message, icon=":material/delete:" if kind == "success" else ":material/error:")
+    if kind == "success":
+        st.success(message, icon=":material/delete:")
+    else:
+        st.error(message, icon=":material/error:")

@@ -6,12 +6,15 @@ import streamlit as st
 
 from ui import common
 from ui.api_client import Answer, ApiError, ChatFinal, ChatToken
-from ui.i18n import EXAMPLES, current_language, t
+from ui.i18n import EXAMPLES, current_language, labels_for, t
 
 MESSAGES = "assistant_messages"
 SESSION = "assistant_session_id"
 PANEL = "assistant_source"
+STRATEGY = "assistant-strategy"  # offered only when the server has a language model
 PENDING = "pending_question"  # set by the Discover page and the examples: a question to run on arrival
+STRATEGIES = ("llm", "extractive")
+MAX_QUESTION_CHARS = 2000  # the API's limit
 AVATARS = {"user": ":material/person:", "assistant": ":material/balance:"}
 
 
@@ -95,24 +98,37 @@ def _render_answer(index: int, message: dict) -> None:
         answer = Answer.model_validate(message["answer"])
         with st.container(key=f"msg-{common.answer_direction(answer.language, answer.text)}-a-{index}"):
             if answer.refused:
-                st.warning(t("assistant.refused"), icon=":material/report:")
-            st.markdown(common.answer_markdown(answer.text))
+                _render_refusal(index, answer)
+            else:
+                st.markdown(common.answer_markdown(answer.text))
             if answer.standalone_question and answer.standalone_question.strip() != message["question"].strip():
                 st.caption(t("assistant.searched_as", q=common.escape_markdown(answer.standalone_question)))
         if answer.citations:
-            chips = {c.n: f"[{c.n}] {common.short(c.title, 42)} · {t('source.page', n=c.page)}" for c in answer.citations}
+            chips = {
+                c.n: f"[{c.n}] {common.short(c.title, 42)} · {t('source.page', n=c.page)}" for c in answer.citations
+            }
             st.pills(
                 t("assistant.sources"), list(chips), key=f"cite-{index}", format_func=chips.__getitem__,
                 on_change=_select_citation, args=(index,), selection_mode="single",
             )
-        if answer.refused and answer.nearest_documents:
-            with st.container(horizontal=True):
-                for position, near in enumerate(answer.nearest_documents):
-                    st.button(
-                        f"{common.short(near.title, 48)} · {t('source.page', n=near.page)}", key=f"near-{index}-{position}",
-                        icon=":material/description:", on_click=_open_nearest, args=(index, position),
-                    )
         _render_feedback(index, message)
+
+
+def _render_refusal(index: int, answer: Answer) -> None:
+    """The API's refusal, in the question's language, as a banner; its nearest documents as buttons to open."""
+    lines = [line for line in answer.text.splitlines() if line.strip()]
+    if not answer.nearest_documents or len(lines) < 2:
+        st.warning(common.escape_markdown(answer.text) or t("assistant.refused"), icon=":material/report:")
+        return
+    st.warning(common.escape_markdown(lines[0]), icon=":material/report:")
+    st.markdown(common.escape_markdown(lines[1]))  # "Documents les plus proches :", as the API wrote it
+    with st.container(horizontal=True):
+        for position, near in enumerate(answer.nearest_documents):
+            st.button(
+                f"{common.short(near.title or near.file, 48)} · {t('source.page', n=near.page)}",
+                key=f"near-{index}-{position}", icon=":material/description:",
+                on_click=_open_nearest, args=(index, position),
+            )
 
 
 def _render_feedback(index: int, message: dict) -> None:
@@ -142,7 +158,10 @@ def _stream_answer(question: str) -> None:
         box.caption(f":material/hourglass_top: {t('assistant.thinking')}")
         text, final = "", None
         try:
-            for event in common.client().chat(question, session_id=st.session_state.get(SESSION)):
+            chat = common.client().chat(
+                question, session_id=st.session_state.get(SESSION), strategy=st.session_state.get(STRATEGY),
+            )
+            for event in chat:
                 if isinstance(event, ChatToken):
                     text += event.text
                     box.markdown(common.answer_markdown(text) + " ▌")
@@ -164,22 +183,38 @@ def _welcome() -> None:
     st.markdown(t("assistant.empty"))
     with st.container(horizontal=True):
         for i, question in enumerate(EXAMPLES[current_language()]):
-            st.button(question, key=f"example-{i}", on_click=_ask_example, args=(question,), icon=":material/lightbulb:")
+            st.button(
+                question, key=f"example-{i}", on_click=_ask_example, args=(question,), icon=":material/lightbulb:",
+            )
 
 
-head, new = st.columns([5, 1], vertical_alignment="bottom")
+head, new = st.columns([5, 2], vertical_alignment="bottom")
 with head:
     common.page_header(t("assistant.title"), t("assistant.caption"))
-new.button(t("assistant.new"), icon=":material/add_comment:", on_click=_new_conversation, key="new-conversation",
-           disabled=not _messages(), width="stretch")
+with new.container(horizontal_alignment="right"):
+    st.button(
+        t("assistant.new"), icon=":material/add_comment:", on_click=_new_conversation, key="new-conversation",
+        disabled=not _messages(),
+    )
+
+status = common.health()
+if "problem" in status:
+    st.error(t("err.unavailable", url=common.client().base_url), icon=":material/cloud_off:")
+if status.get("llm", "none") != "none":
+    st.segmented_control(
+        t("assistant.style"), STRATEGIES, format_func=labels_for("assistant.style", STRATEGIES).__getitem__,
+        key=STRATEGY, default="llm", required=True, help=t("assistant.style_help"), persist_state="session",
+    )
+else:
+    st.session_state.pop(STRATEGY, None)
 
 panel_open = bool(st.session_state.get(PANEL))
 if panel_open:
-    chat_area, panel_area = st.columns([3, 2], gap="medium")
+    chat_area, panel_area = st.columns([11, 9], gap="medium")
 else:
     chat_area, panel_area = st.container(), None
 
-prompt = st.chat_input(t("assistant.placeholder"), key="assistant-input")
+prompt = st.chat_input(t("assistant.placeholder"), key="assistant-input", max_chars=MAX_QUESTION_CHARS)
 pending = st.session_state.pop(PENDING, None)
 
 with chat_area:

@@ -32,13 +32,16 @@ def _matches(doc: DocumentInfo, text: str, doc_type: str | None, language: str |
 
 def _catalogue_view(documents: list[DocumentInfo]) -> None:
     text_col, type_col, lang_col = st.columns([3, 2, 2])
-    text = text_col.text_input(t("library.filter"), key="library-q", persist_state="session", icon=":material/filter_list:")
+    text = text_col.text_input(
+        t("library.filter"), key="library-q", persist_state="session", icon=":material/filter_list:",
+    )
     doc_type = type_col.selectbox(
-        t("library.col.type"), DOC_TYPES, format_func=labels_for("doc_type", DOC_TYPES).__getitem__, index=None, placeholder=t("search.all"),
-        key="library-type", persist_state="session",
+        t("library.col.type"), DOC_TYPES, format_func=labels_for("doc_type", DOC_TYPES).__getitem__, index=None,
+        placeholder=t("search.all"), key="library-type", persist_state="session",
     )
     language = lang_col.selectbox(
-        t("library.col.language"), CONTENT_LANGUAGES, format_func=labels_for("language", CONTENT_LANGUAGES).__getitem__, index=None,
+        t("library.col.language"), CONTENT_LANGUAGES,
+        format_func=labels_for("language", CONTENT_LANGUAGES).__getitem__, index=None,
         placeholder=t("search.all"), key="library-lang", persist_state="session",
     )
     shown = [d for d in documents if _matches(d, text, doc_type, language)]
@@ -64,8 +67,8 @@ def _catalogue_view(documents: list[DocumentInfo]) -> None:
 
 def _document_view(doc: DocumentInfo) -> None:
     api = common.client()
-    st.button(t("library.back"), on_click=_close, icon=":material/arrow_forward:" if is_rtl() else ":material/arrow_back:",
-              type="tertiary", key="library-back")
+    back = ":material/arrow_forward:" if is_rtl() else ":material/arrow_back:"
+    st.button(t("library.back"), on_click=_close, icon=back, type="tertiary", key="library-back")
     st.subheader(doc.title)
     st.caption(" · ".join(common.escape_markdown(p) for p in (
         doc_type_label(doc.doc_type), str(doc.year) if doc.year else t("library.no_year"), language_label(doc.language),

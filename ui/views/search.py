@@ -59,9 +59,8 @@ def _render_passages(hits: list[Hit], query: str) -> None:
     for hit in hits:
         with st.container(border=True, key=f"hit-{hit.rank}"):
             st.markdown(f"**{hit.rank}. {common.escape_markdown(hit.title)}**")
-            st.caption(common.escape_markdown(
-                _meta(hit.doc_type, hit.year, hit.language, _pages_label(hit)) + (f" · {hit.section}" if hit.section else "")
-            ))
+            meta = _meta(hit.doc_type, hit.year, hit.language, _pages_label(hit))
+            st.caption(common.escape_markdown(meta + (f" · {hit.section}" if hit.section else "")))
             st.html(common.snippet_html(hit.text, query))
             st.button(
                 t("search.open"), key=f"open-hit-{hit.rank}", icon=":material/article:", type="tertiary",
@@ -100,21 +99,27 @@ if not all(lo <= y <= hi for y in st.session_state.get("search-years", (lo, hi))
     del st.session_state["search-years"]  # the catalogue changed under a remembered range
 
 with st.form("search-form", border=False, enter_to_submit=True):
-    query = st.text_input(t("search.query"), placeholder=t("search.placeholder"), key="search-q", persist_state="session")
+    query = st.text_input(
+        t("search.query"), placeholder=t("search.placeholder"), key="search-q", persist_state="session", max_chars=2000,
+    )
     types_col, langs_col, years_col = st.columns([2, 2, 3])
     doc_types = types_col.multiselect(
-        t("search.doc_types"), DOC_TYPES, format_func=labels_for("doc_type", DOC_TYPES).__getitem__, key="search-types", placeholder=t("search.all"),
-        persist_state="session",
+        t("search.doc_types"), DOC_TYPES, format_func=labels_for("doc_type", DOC_TYPES).__getitem__,
+        key="search-types", placeholder=t("search.all"), persist_state="session",
     )
     languages = langs_col.multiselect(
-        t("search.languages"), CONTENT_LANGUAGES, format_func=labels_for("language", CONTENT_LANGUAGES).__getitem__, key="search-langs",
-        placeholder=t("search.all"), persist_state="session",
+        t("search.languages"), CONTENT_LANGUAGES, format_func=labels_for("language", CONTENT_LANGUAGES).__getitem__,
+        key="search-langs", placeholder=t("search.all"), persist_state="session",
     )
-    years = years_col.slider(t("search.years"), lo, hi, value=(lo, hi), step=1, key="search-years", persist_state="session")
+    years = years_col.slider(
+        t("search.years"), lo, hi, value=(lo, hi), step=1, key="search-years", persist_state="session",
+    )
     with st.expander(t("search.advanced")):
         mode_col, k_col = st.columns(2)
-        mode = mode_col.selectbox(t("search.mode"), MODES, format_func=labels_for("search.mode", MODES).__getitem__, key="search-mode",
-                                persist_state="session")
+        mode = mode_col.selectbox(
+            t("search.mode"), MODES, format_func=labels_for("search.mode", MODES).__getitem__, key="search-mode",
+            persist_state="session",
+        )
         k = k_col.slider(t("search.k"), 5, 50, 10, step=5, key="search-k", persist_state="session")
     submitted = st.form_submit_button(t("search.button"), type="primary", icon=":material/search:")
 
@@ -148,7 +153,7 @@ except ApiError as exc:
     st.stop()
 
 if st.session_state.get(PANEL):
-    results_area, panel_area = st.columns([3, 2], gap="medium")
+    results_area, panel_area = st.columns([11, 9], gap="medium")
 else:
     results_area, panel_area = st.container(), None
 

@@ -1,0 +1,28 @@
+"""Saying "the documents do not answer this", in the question's language, with the nearest documents to open."""
+
+from __future__ import annotations
+
+from assistant.answers import labels
+from assistant.answers.evidence import Evidence
+from assistant.schema import Answer, NearDocument
+
+NEAREST_DOCUMENTS = 3
+
+
+def refusal(language: str, evidence: Evidence, *, strategy: str, standalone_question: str) -> Answer:
+    nearest: dict[str, NearDocument] = {}
+    for source in sorted(evidence.sources, key=lambda s: s.cosine, reverse=True):
+        hit = source.hit
+        if hit.doc_id not in nearest and len(nearest) < NEAREST_DOCUMENTS:
+            nearest[hit.doc_id] = NearDocument(
+                doc_id=hit.doc_id, file=hit.file_name, title=hit.title, page=hit.page, score=round(source.cosine, 4)
+            )
+    lines = [labels.REFUSAL[language]]
+    if nearest:
+        lines.append(labels.heading(labels.NEAREST[language], language))
+        page = labels.PAGE[language]
+        lines += [f"- {d.title or d.file} ({d.file}, {page} {d.page})" for d in nearest.values()]
+    return Answer(
+        text="\n".join(lines), language=language, refused=True, nearest_documents=list(nearest.values()),
+        strategy=strategy, standalone_question=standalone_question,
+    )

@@ -1,0 +1,156 @@
+"""AnswerService: question (+ history) -> standalone question -> hits -> evidence -> refusal or a cited answer.
+
+One code path serves `answer` and `stream`: `answer` is the last item of `stream`. A stream yields text pieces
+whose concatenation is exactly the final Answer's text, then the Answer itself (citations, counts), so the SSE
+endpoint can send tokens then one final event. LLM text is streamed only once the guard has verified each
+sentence, so nothing shown is ever withdrawn; when no sentence survives, the extractive answer replaces it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Literal
+
+from llama_index.core.llms import LLM
+
+from assistant.answers.evidence import Evidence, EvidenceMeter, PassageSentences, Source
+from assistant.answers.extractive import compose, pick_sentences, quotes_in_reading_order
+from assistant.answers.guard import CitationGuard
+from assistant.answers.prompt import answer_messages, declined
+from assistant.answers.refusal import refusal
+from assistant.answers.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from assistant.conversation import Turn, question_language, standalone_question
+from assistant.llm import get_llm, stream_text
+from assistant.schema import Answer
+from assistant.search import SearchFilters, SearchService
+from index.analyzer import BM25Analyzer
+from mizan.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.runtime import Runtime
+
+Strategy = Literal["extractive", "llm"]
+STRATEGIES: tuple[Strategy, ...] = ("extractive", "llm")
+DEFAULT_K = 8  # hits searched: refusal and the nearest documents look at all of them
+ANSWER_SOURCES = 4  # passages an answer is drawn from (and the LLM reads)
+
+
+class StrategyUnavailable(ValueError):
+    """The llm strategy was asked for but MIZAN_LLM is "none"."""
+
+
+class AnswerService:
+    """Created once per process over the runtime's search, embedder, analyzer and store."""
+
+    def __init__(
+        self, settings: Settings, search: SearchService, meter: EvidenceMeter, analyzer: BM25Analyzer,
+        llm: LLM | None = None, thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    ) -> None:
+        """`llm`: injected (tests, a custom backend); by default the process-wide one of `settings`, on first use."""
+        self.settings = settings
+        self.search = search
+        self.meter = meter
+        self.analyzer = analyzer
+        self.thresholds = thresholds
+        self._llm = llm
+
+    @classmethod
+    def from_runtime(cls, runtime: Runtime, llm: LLM | None = None) -> AnswerService:
+        meter = EvidenceMeter(runtime.client, runtime.settings.collection, runtime.embedder, runtime.analyzer)
+        return cls(runtime.settings, runtime.search, meter, runtime.analyzer, llm=llm)
+
+    @property
+    def llm(self) -> LLM | None:
+        return self._llm if self._llm is not None else get_llm(self.settings)
+
+    def answer(
+        self, question: str, *, history: Sequence[Turn] | None = None, filters: SearchFilters | None = None,
+        strategy: Strategy | None = None, k: int = DEFAULT_K,
+    ) -> Answer:
+        *_, final = self.stream(question, history=history, filters=filters, strategy=strategy, k=k)
+        assert isinstance(final, Answer)
+        return final
+
+    def stream(
+        self, question: str, *, history: Sequence[Turn] | None = None, filters: SearchFilters | None = None,
+        strategy: Strategy | None = None, k: int = DEFAULT_K,
+    ) -> Iterator[str | Answer]:
+        """Text pieces, then the Answer. `strategy` None: llm when one is configured, else extractive."""
+        llm = self._llm_for(strategy)
+        history = history or []
+        language = question_language(question, history)
+        standalone = standalone_question(question, history, self.analyzer, llm)
+        evidence = self.meter.measure(standalone, self.search.search(standalone, k=k, filters=filters))
+        chosen = "llm" if llm is not None else "extractive"
+        if evidence.is_weak(self.thresholds):
+            yield from _pieces(refusal(language, evidence, strategy=chosen, standalone_question=standalone))
+            return
+        sources = evidence.sources[:ANSWER_SOURCES]
+        passages = self.meter.sentences(sources)
+        if llm is None:
+            yield from _pieces(self._extractive(language, evidence, sources, passages, standalone))
+        else:
+            yield from self._generated(llm, language, evidence, sources, passages, standalone)
+
+    def _llm_for(self, strategy: Strategy | None) -> LLM | None:
+        if strategy not in (None, *STRATEGIES):
+            raise ValueError(f"unknown strategy {strategy!r}: use one of {', '.join(STRATEGIES)}")
+        if strategy == "extractive":
+            return None
+        llm = self.llm
+        if strategy == "llm" and llm is None:
+            raise StrategyUnavailable("the llm strategy needs MIZAN_LLM=llamacpp or MIZAN_LLM=openai")
+        return llm
+
+    def _extractive(
+        self, language: str, evidence: Evidence, sources: list[Source], passages: list[PassageSentences],
+        standalone: str,
+    ) -> Answer:
+        picks = pick_sentences(evidence, passages, self.analyzer, self.thresholds)
+        if not picks:  # passages of headings and fragments only
+            return refusal(language, evidence, strategy="extractive", standalone_question=standalone)
+        text, citations = compose(language, quotes_in_reading_order(picks), sources)
+        return Answer(
+            text=text, language=language, citations=citations, strategy="extractive", standalone_question=standalone
+        )
+
+    def _generated(
+        self, llm: LLM, language: str, evidence: Evidence, sources: list[Source], passages: list[PassageSentences],
+        standalone: str,
+    ) -> Iterator[str | Answer]:
+        guard = CitationGuard(language, sources, passages, self.meter.embedder, self.analyzer, self.thresholds)
+        for delta in stream_text(llm, answer_messages(standalone, language, evidence, sources, passages)):
+            verified = guard.feed(delta)
+            if verified:
+                yield verified
+        rest = guard.finish()
+        if rest:
+            yield rest
+        counts = guard.counts
+        if guard.supported:
+            yield Answer(
+                text=guard.text, language=language, citations=guard.citations(), strategy="llm",
+                standalone_question=standalone, removed_citations=counts.removed_citations,
+                unsupported_sentences=counts.unsupported_sentences,
+                wrong_language_sentences=counts.wrong_language_sentences,
+            )
+            return
+        said_no = declined(guard.raw)  # the model found no answer in the sources: a refusal, not a fallback
+        replacement = (
+            refusal(language, evidence, strategy="llm", standalone_question=standalone) if said_no
+            else self._extractive(language, evidence, sources, passages, standalone)
+        )
+        yield from _pieces(replacement.model_copy(update={
+            "fallback": not said_no,
+            "removed_citations": counts.removed_citations,
+            "unsupported_sentences": counts.unsupported_sentences,
+            "wrong_language_sentences": counts.wrong_language_sentences,
+        }))
+
+
+def _pieces(answer: Answer) -> Iterator[str | Answer]:
+    """An answer written at once, streamed line by line like generated text would be."""
+    lines = answer.text.split("\n")
+    for i, line in enumerate(lines):
+        yield line if i == len(lines) - 1 else line + "\n"
+    yield answer

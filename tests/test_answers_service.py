@@ -1,0 +1,236 @@
+"""AnswerService over a small real index: extractive answers, refusals, and the citation guard on scripted LLM output.
+
+Three short documents (two French, one English) are ingested into a real embedded Qdrant with the real E5 model.
+The scripted LLM is a LlamaIndex CustomLLM that replies with canned text, built per test from the actual source
+order, so each test names exactly which passage a sentence cites.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import scratch_settings
+from llama_index.core.base.llms.types import CompletionResponse, CompletionResponseGen, LLMMetadata
+from llama_index.core.llms import CustomLLM
+from llama_index.core.llms.callbacks import llm_completion_callback
+
+from assistant.answers.service import AnswerService, StrategyUnavailable
+from assistant.conversation import Turn
+from assistant.runtime import Runtime, build_runtime
+from assistant.schema import Answer
+from index.store import close_client
+
+DOCUMENTS = {
+    "guide_indicateurs.md": """# Guide : indicateurs sensibles au genre
+
+## Qu'est-ce qu'un indicateur sensible au genre ?
+
+Un indicateur sensible au genre mesure un changement pour les femmes et pour les hommes séparément. Sa fiche comporte des données ventilées par sexe, une valeur de référence, une cible, une source de vérification, une fréquence de mesure et un lien avec un objectif du programme.
+
+## Quand faire l'analyse genre ?
+
+L'analyse genre d'un programme précède la formulation des objectifs et le choix des indicateurs. Le marquage budgétaire estime ensuite la part des dépenses qui sert l'égalité entre les femmes et les hommes.
+""",
+    "historique_bsg.md": """# Historique de la budgétisation sensible au genre au Maroc
+
+L'expérience marocaine de budgétisation sensible au genre a été lancée en 2002. Un rapport sur le budget genre accompagne le projet de loi de finances chaque année depuis 2005.
+
+La loi organique n° 130-13 relative à la loi de finances, adoptée en 2015, a institutionnalisé les principes d'égalité entre les sexes dans la programmation budgétaire.
+""",
+    "ce_bsg_brief.md": """# The CE-BSG in brief
+
+The Centre of Excellence for Gender Responsive Budgeting (CE-BSG) belongs to the Budget Directorate of the Ministry of Economy and Finance in Rabat. It is organised as a matrix of poles: expertise and instruments, training engineering, research and innovation, outreach and communication, and information systems.
+
+The outreach and communication pole also handles international cooperation, including peer learning with Maghreb, Middle East and African countries.
+""",
+}
+
+LAUNCH_FR = "Quand la démarche marocaine de budgétisation sensible au genre a-t-elle été lancée ?"
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+class ScriptedLLM(CustomLLM):
+    """Replies with the next canned text, streamed four characters at a time."""
+
+    replies: list[str]
+    prompts: list[str] = []
+
+    @property
+    def metadata(self) -> LLMMetadata:
+        return LLMMetadata(model_name="scripted")
+
+    @llm_completion_callback()
+    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
+        self.prompts.append(prompt)
+        return CompletionResponse(text=self.replies.pop(0))
+
+    @llm_completion_callback()
+    def stream_complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponseGen:
+        self.prompts.append(prompt)
+        reply = self.replies.pop(0)
+
+        def gen() -> Iterator[CompletionResponse]:
+            for i in range(0, len(reply), 4):
+                yield CompletionResponse(text=reply[:i + 4], delta=reply[i:i + 4])
+
+        return gen()
+
+
+@pytest.fixture(scope="module")
+def runtime(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Runtime]:
+    folder = tmp_path_factory.mktemp("answers-corpus")
+    for name, text in DOCUMENTS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = scratch_settings(tmp_path_factory.mktemp("answers-data"), embed_model_path)
+    runtime = build_runtime(settings)
+    assert runtime.indexer.ingest(folder).rejected == []
+    yield runtime
+    close_client(settings)
+
+
+@pytest.fixture(scope="module")
+def service(runtime: Runtime) -> AnswerService:
+    return AnswerService.from_runtime(runtime)
+
+
+def scripted(runtime: Runtime, *replies: str) -> AnswerService:
+    return AnswerService.from_runtime(runtime, llm=ScriptedLLM(replies=list(replies)))
+
+
+def source_number(runtime: Runtime, question: str, file_name: str) -> int:
+    """The [n] a prompt gives `file_name` for this question (sources are numbered in search order)."""
+    files = [hit.file_name for hit in runtime.search.search(question, k=8)]
+    return files.index(file_name) + 1
+
+
+def assert_well_cited(runtime: Runtime, answer: Answer) -> None:
+    """Every [n] names a citation, and every citation's quote is the text at its page and span."""
+    assert {int(n) for n in MARKER.findall(answer.text)} == {c.n for c in answer.citations}
+    for c in answer.citations:
+        page = next(p.text for p in runtime.indexer.document(c.doc_id).pages if p.number == c.page)
+        assert c.quote_span is not None
+        assert _words(page[c.quote_span[0]:c.quote_span[1]]) == _words(c.quote)
+
+
+def _words(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).lstrip("#> ").split())
+
+
+# -- extractive ---------------------------------------------------------------------------------------------------
+
+
+def test_extractive_quotes_the_answering_sentence(runtime: Runtime, service: AnswerService) -> None:
+    answer = service.answer("Quels éléments doit comporter la fiche d'un indicateur sensible au genre ?")
+    assert not answer.refused and answer.strategy == "extractive" and answer.language == "fr"
+    assert answer.text.startswith("Passages des documents")
+    assert any("valeur de référence" in c.quote and c.file == "guide_indicateurs.md" for c in answer.citations)
+    assert_well_cited(runtime, answer)
+
+
+def test_english_question_over_french_source_says_quoted_in_french(runtime: Runtime, service: AnswerService) -> None:
+    answer = service.answer("When was gender-responsive budgeting launched in Morocco?")
+    assert answer.language == "en" and answer.text.startswith("Passages from the documents")
+    assert "quoted in French" in answer.text
+    assert any("2002" in c.quote for c in answer.citations)
+    assert_well_cited(runtime, answer)
+
+
+def test_stream_pieces_add_up_to_the_answer(service: AnswerService) -> None:
+    pieces = list(service.stream("Comment le CE-BSG est-il organisé ?"))
+    *texts, final = pieces
+    assert isinstance(final, Answer) and all(isinstance(t, str) for t in texts) and len(texts) > 1
+    assert "".join(texts) == final.text
+
+
+def test_followup_is_rewritten_before_search(service: AnswerService) -> None:
+    first = service.answer("En quelle année la loi organique relative à la loi de finances a-t-elle été adoptée ?")
+    history = [Turn(question="…", standalone=first.standalone_question, answer=first.text, language="fr")]
+    answer = service.answer("et pour le rapport sur le budget genre ?", history=history)
+    assert answer.standalone_question != "et pour le rapport sur le budget genre ?"
+    assert "rapport" in answer.standalone_question and not answer.refused
+
+
+# -- refusal ------------------------------------------------------------------------------------------------------
+
+
+def test_off_topic_question_is_refused_in_its_language(service: AnswerService) -> None:
+    answer = service.answer("What is the capital of Australia?")
+    assert answer.refused and answer.language == "en" and not answer.citations
+    assert answer.text.startswith("I could not find") and "Nearest documents:" in answer.text
+    assert answer.nearest_documents
+
+
+def test_question_about_a_year_no_document_mentions_is_refused(service: AnswerService) -> None:
+    answer = service.answer("Quel montant le Maroc a-t-il consacré à l'égalité femmes-hommes dans la loi de finances 2023 ?")
+    assert answer.refused and answer.text.startswith("Je ne trouve pas")
+
+
+def test_llm_strategy_without_llm_is_refused(service: AnswerService) -> None:
+    with pytest.raises(StrategyUnavailable):
+        service.answer(LAUNCH_FR, strategy="llm")
+
+
+# -- the guard, on scripted LLM output ------------------------------------------------------------------------------
+
+
+def test_invented_citation_number_is_removed(runtime: Runtime) -> None:
+    n = source_number(runtime, LAUNCH_FR, "historique_bsg.md")
+    answer = scripted(runtime, f"La démarche marocaine a été lancée en 2002 [{n}][7].").answer(LAUNCH_FR)
+    assert answer.strategy == "llm" and not answer.fallback
+    assert answer.text == "La démarche marocaine a été lancée en 2002 [1]."
+    assert answer.removed_citations == 1 and answer.unsupported_sentences == 0
+    assert answer.citations[0].file == "historique_bsg.md" and "2002" in answer.citations[0].quote
+    assert_well_cited(runtime, answer)
+
+
+def test_answer_without_citations_falls_back_to_extractive(runtime: Runtime) -> None:
+    reply = "La démarche a été lancée en 2002. Un rapport accompagne le projet de loi de finances depuis 2005."
+    answer = scripted(runtime, reply).answer(LAUNCH_FR)
+    assert answer.fallback and answer.strategy == "extractive" and answer.unsupported_sentences == 2
+    assert answer.text.startswith("Passages des documents") and answer.citations
+    assert_well_cited(runtime, answer)
+
+
+def test_sentence_citing_a_passage_that_does_not_support_it_is_dropped(runtime: Runtime) -> None:
+    n = source_number(runtime, LAUNCH_FR, "historique_bsg.md")
+    reply = (f"L'expérience marocaine de budgétisation sensible au genre a été lancée en 2002 [{n}]. "
+             f"Le centre est organisé en pôles d'expertise, de formation et de communication [{n}].")
+    service = scripted(runtime, reply)
+    pieces = list(service.stream(LAUNCH_FR))
+    answer = pieces[-1]
+    assert isinstance(answer, Answer) and answer.strategy == "llm"
+    assert answer.text == "L'expérience marocaine de budgétisation sensible au genre a été lancée en 2002 [1]."
+    assert answer.unsupported_sentences == 1
+    assert "".join(pieces[:-1]) == answer.text  # the dropped sentence was never streamed
+
+
+def test_invented_figure_is_unsupported(runtime: Runtime) -> None:
+    n = source_number(runtime, LAUNCH_FR, "historique_bsg.md")
+    reply = (f"L'expérience marocaine de budgétisation sensible au genre a été lancée en 1998 [{n}]. "
+             f"Un rapport sur le budget genre accompagne le projet de loi de finances depuis 2005 [{n}].")
+    answer = scripted(runtime, reply).answer(LAUNCH_FR)
+    assert answer.unsupported_sentences == 1 and "1998" not in answer.text and "2005 [1]" in answer.text
+
+
+def test_answer_in_the_wrong_language_falls_back(runtime: Runtime) -> None:
+    n = source_number(runtime, LAUNCH_FR, "historique_bsg.md")
+    answer = scripted(runtime, f"Morocco launched gender-responsive budgeting in 2002 [{n}].").answer(LAUNCH_FR)
+    assert answer.wrong_language_sentences == 1 and answer.fallback
+    assert answer.language == "fr" and answer.text.startswith("Passages des documents")
+
+
+def test_model_saying_the_sources_do_not_answer_is_a_refusal(runtime: Runtime) -> None:
+    answer = scripted(runtime, "NOT_IN_SOURCES").answer(LAUNCH_FR)
+    assert answer.refused and answer.strategy == "llm" and not answer.fallback and answer.nearest_documents
+
+
+def test_prompt_numbers_the_sources_in_chatml_free_messages(runtime: Runtime) -> None:
+    llm = ScriptedLLM(replies=["NOT_IN_SOURCES"])
+    AnswerService.from_runtime(runtime, llm=llm).answer(LAUNCH_FR)
+    prompt = llm.prompts[-1]
+    assert "Answer in French" in prompt and "[1] " in prompt and f"Question: {LAUNCH_FR}" in prompt
