@@ -67,6 +67,16 @@ class Catalogue:
         found = [doc for doc in self.indexer.documents() if query.matches(doc)]
         return sorted(found, key=lambda doc: _fold(doc.title or doc.file_name))
 
+    def passages(self) -> int | None:
+        """Indexed chunks; None while a write holds the embedded store (a status check must never wait for one)."""
+        if not self.lock.try_acquire_read():
+            return None
+        try:
+            client, name = self.indexer.client, self.settings.collection
+            return client.count(name).count if client.collection_exists(name) else 0
+        finally:
+            self.lock.release_read()
+
     def document(self, doc_id: str) -> SourceDocument | None:
         return self.indexer.document(doc_id)
 

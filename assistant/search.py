@@ -154,7 +154,7 @@ class SearchService:
         elif sparse is not None and not sparse.indices and mode == "sparse":
             points = []  # nothing but stop words: no lexical evidence
         elif self.local_sparse is not None:
-            points = self._search_embedded(name, dense, sparse, filters, qfilter, k, limit)
+            points = self._search_embedded(name, query, dense, sparse, filters, qfilter, k, limit)
         elif mode == "sparse":
             points = self.client.query_points(name, query=sparse, using=SPARSE, query_filter=qfilter, limit=k, with_payload=True).points
         else:
@@ -163,7 +163,8 @@ class SearchService:
                 prefetch.append(models.Prefetch(query=sparse, using=SPARSE, filter=qfilter, limit=limit))
             else:
                 prefetch.append(prefetch[0])  # keeps the weights aligned: the last source is the sparse one
-            points = self.client.query_points(name, prefetch=prefetch, query=self._fusion(len(prefetch)), limit=k, with_payload=True).points
+            weights = self._weights()
+            points = self.client.query_points(name, prefetch=prefetch, query=self._fusion(weights), limit=k, with_payload=True).points
         self.last_timing = {"encode_s": encoded - started, "query_s": time.perf_counter() - encoded}
         return [hit_from_point(i + 1, p) for i, p in enumerate(points)]
 
@@ -175,6 +176,7 @@ class SearchService:
     def _search_embedded(
         self,
         name: str,
+        query: str,
         dense: list[float] | None,
         sparse: models.SparseVector | None,
         filters: SearchFilters | None,
@@ -195,7 +197,7 @@ class SearchService:
         if self.settings.fusion == "dbsf":
             fused = distribution_based_score_fusion(lists, limit=k)
         else:
-            weights = [self.settings.dense_weight] * (len(lists) - 1) + [self.settings.sparse_weight]
+            weights = self._weights()
             fused = reciprocal_rank_fusion(lists, limit=k, ranking_constant_k=self.settings.rrf_k, weights=weights)
         return self._with_payload(name, fused)
 
@@ -212,11 +214,17 @@ class SearchService:
         indices, values = self.analyzer.encode_query(query)
         return models.SparseVector(indices=indices, values=values)
 
-    def _fusion(self, sources: int) -> models.Query:
+    def _fusion(self, weights: list[float]) -> models.Query:
         if self.settings.fusion == "dbsf":
             return models.FusionQuery(fusion=models.Fusion.DBSF)
-        weights = [self.settings.dense_weight] * (sources - 1) + [self.settings.sparse_weight]
         return models.RrfQuery(rrf=models.Rrf(k=self.settings.rrf_k, weights=weights))
+
+    def _weights(self) -> list[float]:
+        """RRF weights in prefetch order: the whole-index dense list, the per-language dense lists (sharing one
+        weight, so balancing adds candidates rather than votes), then BM25."""
+        s = self.settings
+        balanced = [s.dense_weight / len(s.balance_languages)] * len(s.balance_languages) if s.balance_languages else []
+        return [s.dense_weight, *balanced, s.sparse_weight]
 
 
 def _and(base: models.Filter | None, key: str, value: str) -> models.Filter:

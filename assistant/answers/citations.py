@@ -14,6 +14,7 @@ _LABEL = r"(?:sources?|src|doc(?:ument)?s?|passages?)?\s*"
 MARKER = re.compile(rf"\[\s*{_LABEL}(\d{{1,3}}(?:\s*[,;]\s*{_LABEL}\d{{1,3}})*)\s*\]", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?؟،])")
+MAX_QUOTE_CHARS = 600  # a quote spanning several supporting sentences stays readable in a source panel
 
 
 def marker_numbers(text: str) -> list[int]:
@@ -30,13 +31,15 @@ def format_marker(numbers: list[int]) -> str:
 
 
 def citation(n: int, source: Source, spans: list[tuple[int, int]]) -> Citation:
-    """Citation `n` quoting the given (start, end) stretches of the source's passage text, in passage order."""
+    """Citation `n` quoting the source's passage from the first of `spans` to the last, so that the quote is
+    always the page text at its span; one sentence only when the stretch would be longer than MAX_QUOTE_CHARS."""
     hit = source.hit
-    spans = sorted(spans)
-    quote = " … ".join(" ".join(hit.text[start:end].split()) for start, end in spans)
-    page, span = page_span(hit, spans[0][0], spans[-1][1])
+    start, end = min(spans)[0], max(e for _, e in spans)
+    if end - start > MAX_QUOTE_CHARS:
+        start, end = min(spans)
+    page, span = page_span(hit, start, end)
     return Citation(
-        n=n, doc_id=hit.doc_id, file=hit.file_name, title=hit.title, page=page, quote=quote,
+        n=n, doc_id=hit.doc_id, file=hit.file_name, title=hit.title, page=page, quote=" ".join(hit.text[start:end].split()),
         chunk_id=hit.chunk_id, score=round(source.cosine, 4), quote_span=span,
     )
 

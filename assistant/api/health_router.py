@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from assistant.api.deps import ReadsIndex, ServicesDep
+from assistant.api.deps import CatalogueDep, SettingsDep
 
 router = APIRouter(tags=["health"])
 
@@ -13,23 +13,21 @@ router = APIRouter(tags=["health"])
 class Health(BaseModel):
     status: str = Field(description="Always `ok` when the server answers.")
     documents: int = Field(description="Documents in the catalogue.")
-    passages: int = Field(description="Indexed passages (chunks) in the collection.")
+    passages: int | None = Field(description="Indexed passages (chunks); null while an upload is being written to the index.")
     collection: str
     store: str = Field(description="`embedded` (a folder on this server) or `server` (a Qdrant server or cluster).")
     llm: str = Field(description="The LLM backend answers may use (`none`: extractive answers only).")
     uploads_enabled: bool = Field(description="Whether a key is configured for adding and removing documents.")
 
 
-@router.get("/health", dependencies=[ReadsIndex], summary="Server status")
-def health(services: ServicesDep) -> Health:
-    """Answers as soon as the models and the index are loaded, with the size of what the server searches."""
-    settings = services.settings
-    client = services.runtime.client
-    passages = client.count(settings.collection).count if client.collection_exists(settings.collection) else 0
+@router.get("/health", summary="Server status")
+def health(catalogue: CatalogueDep, settings: SettingsDep) -> Health:
+    """Answers as soon as the models and the index are loaded, with the size of what the server searches; it never
+    waits for an upload being indexed."""
     return Health(
         status="ok",
-        documents=len(services.catalogue.documents()),
-        passages=passages,
+        documents=len(catalogue.documents()),
+        passages=catalogue.passages(),
         collection=settings.collection,
         store="server" if settings.qdrant_url else "embedded",
         llm=settings.llm,
