@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from qdrant_client import QdrantClient, models
@@ -18,6 +18,7 @@ from qdrant_client.hybrid.fusion import distribution_based_score_fusion, recipro
 from index.analyzer import BM25Analyzer
 from index.embedder import Embedder
 from assistant.local_sparse import FieldMask, LocalSparseCache
+from assistant.rerank import rerank_scores
 from index.store import DENSE, SPARSE, is_local
 from mizan.settings import Settings
 
@@ -139,7 +140,17 @@ class SearchService:
         mode: Mode = "hybrid",
         filters: SearchFilters | None = None,
         collection: str | None = None,
+        rerank: bool | None = None,
     ) -> list[Hit]:
+        """Ranked passages; `rerank` (default: on when MIZAN_RERANKER is set) re-scores the fused candidates."""
+        reranker = self.settings.reranker if rerank is not False else None
+        if rerank and not reranker:
+            raise ValueError("reranking asked for but no reranker is configured (MIZAN_RERANKER)")
+        if reranker:
+            hits = self.search(query, k=max(k, self.settings.rerank_candidates), mode=mode, filters=filters, collection=collection, rerank=False)
+            scores = rerank_scores(reranker, query, [h.text for h in hits])
+            ranked = sorted(zip(scores, hits), key=lambda pair: -pair[0])[:k]
+            return [replace(hit, rank=i + 1, score=score) for i, (score, hit) in enumerate(ranked)]
         started = time.perf_counter()
         qfilter = filters.to_qdrant() if filters else None
         name = collection or self.settings.collection

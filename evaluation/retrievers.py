@@ -53,13 +53,14 @@ def register(name: str) -> Callable[[RetrieverFactory], RetrieverFactory]:
 class SearchRetriever:
     """Mizan's own search service in one of its modes, on the evaluated collection."""
 
-    def __init__(self, context: EvalContext, mode: Mode) -> None:
+    def __init__(self, context: EvalContext, mode: Mode, rerank: bool = False) -> None:
         self.search = context.runtime.search
         self.collection = context.collection
         self.mode = mode
+        self.rerank = rerank
 
     def retrieve(self, question: str, k: int) -> list[Passage]:
-        hits = self.search.search(question, k=k, mode=self.mode, collection=self.collection)
+        hits = self.search.search(question, k=k, mode=self.mode, collection=self.collection, rerank=self.rerank)
         return [Passage(hit.file_name, hit.page, hit.text) for hit in hits]
 
 
@@ -71,6 +72,14 @@ def _hybrid(context: EvalContext) -> Retriever:
 @register("dense")
 def _dense(context: EvalContext) -> Retriever:
     return SearchRetriever(context, "dense")
+
+
+@register("reranked")
+def _reranked(context: EvalContext) -> Retriever:
+    """Hybrid, then the MIZAN_RERANKER cross-encoder over the fused candidates."""
+    if not context.runtime.settings.reranker:
+        raise ValueError("mode 'reranked' needs MIZAN_RERANKER (a sentence-transformers CrossEncoder name or path)")
+    return SearchRetriever(context, "hybrid", rerank=True)
 
 
 @register("sparse")

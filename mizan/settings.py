@@ -53,7 +53,8 @@ class Settings(BaseSettings):
         "is not drowned by passages in its own language when the answer is in another.",
     )
     prefetch_k: int = Field(50, ge=1, description="Candidates fetched per vector before fusion.")
-    reranker: str | None = Field(None, description="Optional sentence-transformers CrossEncoder (name or path).")
+    reranker: str | None = Field(None, description="Optional sentence-transformers CrossEncoder (name or path); off by default.")
+    rerank_candidates: int = Field(30, ge=1, description="Fused candidates the reranker re-scores.")
 
     llm: Literal["none", "llamacpp", "openai"] = Field("none", description="Answer strategy backend.")
     llm_model_path: Path | None = Field(None, description="GGUF file; default <data_dir>/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf.")
