@@ -36,7 +36,7 @@ def api(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iter
 
 
 def _app(lang: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=180)
+    at = AppTest.from_file(str(APP), default_timeout=300)
     if lang:
         at.query_params["lang"] = lang
     return at.run()

@@ -8,6 +8,8 @@ holds.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +22,8 @@ from assistant.search import Hit
 from index.analyzer import BM25Analyzer
 from index.embedder import Embedder
 from index.store import DENSE
+
+SENTENCE_CACHE = 512  # passages whose embedded sentences are kept (~40 kB each)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class EvidenceMeter:
         self.collection = collection
         self.embedder = embedder
         self.analyzer = analyzer
+        self._sentences: OrderedDict[tuple[str, str, str], PassageSentences] = OrderedDict()
+        self._lock = threading.Lock()
 
     def measure(self, question: str, hits: list[Hit]) -> Evidence:
         vector = self.embedder.embed_queries([question])[0]
@@ -93,15 +99,28 @@ class EvidenceMeter:
         Each sentence is embedded under its heading ("Nos systèmes n'enregistrent pas le sexe. Que faire ? —
         Conservez l'indicateur global..."): an FAQ answer or a list item means little without its title, and on
         the dev set this lifts the evidence sentence to first place for 19 questions instead of 14.
+
+        Embedding them is most of an extractive answer's time (~80 sentences, ~1.7 s on one busy core), so the
+        last SENTENCE_CACHE passages are kept: follow-ups and related questions come back to the same passages.
         """
-        split = [split_passage(s.hit.text) for s in sources]
-        contexts = [_in_context(sentences, source.hit.section) for sentences, source in zip(split, sources)]
+        keys = [(s.hit.chunk_id, s.hit.section, s.hit.text) for s in sources]
+        with self._lock:
+            known = {key: self._sentences[key] for key in keys if key in self._sentences}
+        missing = list(dict.fromkeys(key for key in keys if key not in known))
+        split = [split_passage(text) for _, _, text in missing]
+        contexts = [_in_context(sentences, section) for sentences, (_, section, _) in zip(split, missing)]
         vectors = self.embedder.embed_passages([text for texts in contexts for text in texts])
-        result, row = [], 0
-        for sentences, texts in zip(split, contexts):
-            result.append(PassageSentences(sentences, texts, vectors[row:row + len(sentences)]))
+        row = 0
+        for key, sentences, texts in zip(missing, split, contexts):
+            known[key] = PassageSentences(sentences, texts, vectors[row:row + len(sentences)])
             row += len(sentences)
-        return result
+        with self._lock:
+            for key in keys:
+                self._sentences[key] = known[key]
+                self._sentences.move_to_end(key)
+            while len(self._sentences) > SENTENCE_CACHE:
+                self._sentences.popitem(last=False)
+        return [known[key] for key in keys]
 
     def _terms(self, hit: Hit) -> Terms:
         """The passage's words and its document title's: "le rapport 2025" is answered by a passage of that report."""

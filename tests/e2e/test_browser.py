@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 FR_QUESTION = "Comment formuler un indicateur sensible au genre pour un programme ?"
-ANSWER_TIMEOUT_MS = 180_000
+ANSWER_TIMEOUT_MS = 300_000
 
 pytestmark = pytest.mark.slow
 
@@ -58,12 +58,12 @@ def browser() -> Iterator[sync_api.Browser]:
 def page(browser: sync_api.Browser) -> Iterator[sync_api.Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(120_000)
     yield page
     context.close()
 
 
-def settle(page: sync_api.Page, timeout_ms: int = 90_000) -> None:
+def settle(page: sync_api.Page, timeout_ms: int = 180_000) -> None:
     """Wait until the script run is over (Streamlit's running indicator gone) and the page has painted."""
     page.wait_for_timeout(300)
     page.wait_for_function(
