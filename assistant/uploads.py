@@ -85,12 +85,9 @@ def check_content(data: bytes, name: str) -> str:
         raise UploadRejected("empty file")
     extension = PurePosixPath(name).suffix.lower()
     try:
-        kind = readers._binary_kind(data, extension)  # noqa: SLF001 - the readers' own sniffing, without the parse
-        if kind is None:
-            readers._decode_for(data, extension)  # noqa: SLF001
+        return readers.sniff(data, extension)
     except readers.IngestError as exc:
         raise UploadRejected(exc.reason) from exc
-    return kind or "text"
 
 
 def stage_upload(settings: Settings, data: bytes) -> Path:

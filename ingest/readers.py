@@ -91,6 +91,15 @@ def read_bytes(data: bytes, extension: str) -> ReadResult:
     return result
 
 
+def sniff(data: bytes, extension: str) -> str:
+    """The kind ('pdf', 'docx', 'text') the content would be read as, without parsing it: the cheap check an
+    upload gets before it is queued. Raises IngestError with the reason `read_bytes` would give."""
+    kind = _binary_kind(data, extension)
+    if kind is None:
+        _decode_for(data, extension)
+    return kind or "text"
+
+
 def _binary_kind(data: bytes, extension: str) -> str | None:
     """'pdf', 'docx', or None for content that may be text; raise for binary content we do not read."""
     if b"%PDF-" in data[:1024]:
