@@ -346,18 +346,13 @@ def ui_command(
 ) -> None:
     """Start the web interface (Streamlit); it talks to the API at MIZAN_API_URL (start it with `mizan serve`)."""
     import os
-    import subprocess
 
     from ui import streamlit_command
 
     env = {**os.environ, "MIZAN_API_URL": api_url or get_settings().api_url}
     console.print(f"Mizan UI on http://{host}:{port} (API {env['MIZAN_API_URL']})")
-    with subprocess.Popen(streamlit_command(host=host, port=port), env=env) as process:
-        try:
-            code = process.wait()
-        except KeyboardInterrupt:  # Ctrl-C reached Streamlit too: let it finish shutting down
-            code = process.wait()
-    raise typer.Exit(code)
+    command = streamlit_command(host=host, port=port)
+    os.execve(command[0], command, env)  # this process becomes Streamlit: signals and exit code are its own
 
 
 @bench_app.command("ingest")

@@ -6,10 +6,12 @@ language. The guard reads the model's output sentence by sentence as it streams 
 - removes markers naming no provided source (counted in `removed_citations`);
 - drops a sentence in another language than the question's (`wrong_language_sentences`);
 - drops a claim that cites nothing, or whose cited passages do not support it (`unsupported_sentences`).
-  Support: best cosine between the sentence (as a query) and a sentence of the cited passage, plus a little
-  lexical coverage of its words, over a threshold (a lower one across languages, where words cannot match);
-  and every number in the sentence must appear in a cited passage, because invented figures are the costliest
-  error in budget documents;
+  Support: best cosine between the sentence (as a query) and a sentence of the cited passage, plus a share of
+  the words the sentence adds to the question that the passage holds, over a threshold (a lower one across
+  languages, where words cannot match). Words taken from the question earn nothing: "Le CE-BSG doit s'assurer
+  que le genre est pris en compte dans les indicateurs" restates the question around a wrong subject. And
+  every number in the sentence must appear in a cited passage: invented figures are the costliest error in
+  budget documents;
 - renumbers the surviving markers 1, 2, ... in order of first use, and quotes the passage sentence that
   supported each claim.
 
@@ -25,7 +27,7 @@ import numpy as np
 
 from assistant.answers.citations import citation, format_marker, marker_numbers, strip_markers
 from assistant.answers.evidence import PassageSentences, Source
-from assistant.answers.lexical import Terms, coverage, missing_numbers, terms_of
+from assistant.answers.lexical import Terms, coverage, missing_numbers, terms_of, without
 from assistant.answers.sentences import TERMINAL, complete_prefix, split_generated
 from assistant.answers.thresholds import Thresholds
 from assistant.schema import Citation
@@ -51,9 +53,10 @@ class CitationGuard:
     """Verifies one generated answer; feed it the model's text as it comes, emit what it returns."""
 
     def __init__(
-        self, language: str, sources: list[Source], passages: list[PassageSentences], embedder: Embedder,
-        analyzer: BM25Analyzer, thresholds: Thresholds,
+        self, question: Terms, language: str, sources: list[Source], passages: list[PassageSentences],
+        embedder: Embedder, analyzer: BM25Analyzer, thresholds: Thresholds,
     ) -> None:
+        self.question = question
         self.language = language
         self.sources = sources
         self.passages = passages
@@ -126,6 +129,7 @@ class CitationGuard:
     def _supporting(self, indexes: list[int], claim: str, words: Terms) -> dict[int, tuple[int, int]]:
         """Cited sources that support the claim, each with the span of its sentence that does."""
         vector = self.embedder.embed_queries([claim])[0]
+        added = without(words, self.question)
         found = {}
         for index in indexes:
             source, passage = self.sources[index], self.passages[index]
@@ -137,7 +141,8 @@ class CitationGuard:
                 self.thresholds.support_cross_language
                 if source.hit.language not in (self.language, UNDETERMINED) else self.thresholds.support_score
             )
-            score = float(cosines[best]) + self.thresholds.support_coverage_weight * coverage(words, source.terms)
+            overlap = coverage(added, source.terms) if added.words else 0.0
+            score = float(cosines[best]) + self.thresholds.support_coverage_weight * overlap
             if score >= threshold:
                 found[index] = (passage.sentences[best].start, passage.sentences[best].end)
         held = frozenset().union(*(self.sources[i].terms.all for i in found))

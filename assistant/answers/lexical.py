@@ -36,6 +36,13 @@ def terms_of(analyzer: BM25Analyzer, text: str) -> Terms:
     return Terms(words=words, numbers=frozenset(numbers), all=frozenset(t for g in words for t in g))
 
 
+def without(words: Terms, known: Terms) -> Terms:
+    """The words of `words` that `known` does not have (what a sentence adds to the question it answers)."""
+    kept = tuple(group for group in words.words if not group & known.all)
+    all_terms = frozenset(t for g in kept for t in g)
+    return Terms(words=kept, numbers=words.numbers & all_terms, all=all_terms)
+
+
 def coverage(words: Terms, within: Terms) -> float:
     """Share of `words`' content words found in `within` (1.0 for a text with no content word)."""
     if not words.words:

@@ -118,7 +118,9 @@ class AnswerService:
         self, llm: LLM, language: str, evidence: Evidence, sources: list[Source], passages: list[PassageSentences],
         standalone: str,
     ) -> Iterator[str | Answer]:
-        guard = CitationGuard(language, sources, passages, self.meter.embedder, self.analyzer, self.thresholds)
+        guard = CitationGuard(
+            evidence.terms, language, sources, passages, self.meter.embedder, self.analyzer, self.thresholds
+        )
         for delta in stream_text(llm, answer_messages(standalone, language, evidence, sources, passages)):
             verified = guard.feed(delta)
             if verified:
