@@ -7,7 +7,10 @@ MIZAN := $(VENV)/bin/mizan
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: install models llm run test ingest clean
+.PHONY: install models llm browser run serve ui test ingest clean
+
+API_PORT ?= 8000
+UI_PORT ?= 8501
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,12 +34,28 @@ llm: install
 ingest: models
 	$(MIZAN) ingest corpus/documents; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 2 ]
 
+# Browser tests drive Debian's Chromium through Playwright (never `playwright install`: no browser download).
+browser:
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; }
+
+# Ingest, three example searches (FR/EN/AR), then the API and the UI; Ctrl-C stops both.
 run: ingest
 	$(MIZAN) search "Comment formuler un indicateur sensible au genre pour un programme ?" --k 3
 	$(MIZAN) search "When did Morocco start gender-responsive budgeting?" --k 3
 	$(MIZAN) search "ما هو دور مركز التميز لميزانية النوع الاجتماعي؟" --k 3
+	$(MIZAN) serve --port $(API_PORT) & api=$$!; trap 'kill $$api 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 120); do curl -sf http://127.0.0.1:$(API_PORT)/health >/dev/null && break; sleep 1; done; \
+	echo "API: http://127.0.0.1:$(API_PORT)  (OpenAPI docs: http://127.0.0.1:$(API_PORT)/docs)"; \
+	echo "UI:  http://127.0.0.1:$(UI_PORT)"; \
+	MIZAN_API_URL=http://127.0.0.1:$(API_PORT) $(MIZAN) ui --port $(UI_PORT)
 
-test: models
+serve: models
+	$(MIZAN) serve --port $(API_PORT)
+
+ui: install
+	MIZAN_API_URL=http://127.0.0.1:$(API_PORT) $(MIZAN) ui --port $(UI_PORT)
+
+test: models browser
 	$(PY) -m pytest -q
 
 clean:
