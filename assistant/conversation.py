@@ -198,8 +198,14 @@ def _replace_after_shared_word(previous: str, rest: str, head: str, analyzer: BM
 
 
 CONDENSE_SYSTEM = (
-    "Rewrite the user's last question as one standalone question that can be understood without the "
-    "conversation. Keep its language, and keep names, codes and numbers exactly. Output only the question."
+    "You rewrite the user's last question so that it can be understood without the conversation. Do not answer "
+    "it. Keep its language, and keep names, codes and numbers exactly. Output only the rewritten question."
+)
+# One worked example: without it a small model answers the question instead of rewriting it.
+CONDENSE_EXAMPLE = (
+    ChatMessage(role="user", content="User: Quels critères pour classer un programme G1 ?\nAssistant: …\n"
+                "User (last question): et pour G2 ?"),
+    ChatMessage(role="assistant", content="Quels critères pour classer un programme G2 ?"),
 )
 
 
@@ -211,11 +217,12 @@ def _condense(question: str, history: Sequence[Turn], llm: LLM) -> str | None:
     lines.append(f"User (last question): {question}")
     messages = [
         ChatMessage(role="system", content=CONDENSE_SYSTEM),
+        *CONDENSE_EXAMPLE,
         ChatMessage(role="user", content="\n".join(lines)),
     ]
     with exclusive(llm):
         reply = llm.chat(messages).message.content or ""
     condensed = reply.strip().splitlines()[0].strip("\"'«»“” ") if reply.strip() else ""
-    if not condensed or len(condensed) > MAX_STANDALONE_CHARS or "<|" in condensed:
-        return None  # an empty, rambling or template-leaking reply: the heuristic does better
+    if not condensed.endswith(("?", "؟")) or len(condensed) > MAX_STANDALONE_CHARS or "<|" in condensed or "[" in condensed:
+        return None  # an answer instead of a question, a rambling or template-leaking reply: the heuristic does better
     return condensed

@@ -16,9 +16,9 @@ from llama_index.core.llms import LLM
 
 from mizan.settings import Settings
 
-MAX_NEW_TOKENS = 200  # a short answer (three sentences with markers) fits; ~10 s at 20 tokens/s on a CPU
+MAX_NEW_TOKENS = 200  # a short answer (three sentences with markers) fits in ~100
 TEMPERATURE = 0.0  # greedy: the same sources and question give the same answer (and reproducible tests)
-LOCAL_CONTEXT_WINDOW = 4096  # four 256-token passages + instructions + answer, with room to spare
+LOCAL_CONTEXT_WINDOW = 4096  # excerpts of four passages + instructions (~700 tokens) + answer, with room to spare
 REMOTE_CONTEXT_WINDOW = 32768
 REMOTE_TIMEOUT_S = 120.0
 CHATML_STOP = ["<|im_end|>", "<|endoftext|>"]

@@ -78,12 +78,13 @@ class CondensingLLM(CustomLLM):
         raise NotImplementedError
 
 
-def test_llm_condenses_with_history_and_a_bad_reply_falls_back(analyzer: BM25Analyzer) -> None:
+def test_llm_condenses_and_an_answer_or_junk_instead_of_a_question_falls_back(analyzer: BM25Analyzer) -> None:
     history = [turn("Quels critères pour classer un programme G1 ?")]
     good = CondensingLLM(reply="« Quels critères pour classer un programme G2 ? »\n")
     assert standalone_question("et pour G2 ?", history, analyzer, good) == "Quels critères pour classer un programme G2 ?"
-    leaking = CondensingLLM(reply="<|im_start|>assistant")
-    assert standalone_question("et pour G2 ?", history, analyzer, leaking) == "Quels critères pour classer un programme G2 ?"
+    heuristic = "Quels critères pour classer un programme G2 ?"
+    for bad in ("<|im_start|>assistant", "Le programme G2 est classé selon trois critères [1].", ""):
+        assert standalone_question("et pour G2 ?", history, analyzer, CondensingLLM(reply=bad)) == heuristic
 
 
 def test_short_question_keeps_the_conversation_language() -> None:

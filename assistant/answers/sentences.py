@@ -104,8 +104,9 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if _is_boundary(text, match, cursor):
             spans.append((cursor, match.start(2)))
             cursor = match.end()
-    if cursor < end and text[cursor:end].strip():
-        spans.append((cursor, len(text[:end].rstrip())))
+    tail = text[cursor:end]
+    if tail.strip():
+        spans.append((cursor, cursor + len(tail.rstrip())))
     return spans
 
 
