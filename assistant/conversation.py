@@ -16,6 +16,8 @@ Anything else is taken as a new question.
 
 from __future__ import annotations
 
+import logging
+
 import re
 import threading
 import uuid
@@ -62,6 +64,8 @@ INTERROGATIVES = frozenset(
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _CODE = re.compile(r"^([^\W\d_]*)(\d+)$")  # G1, P3, 2015: letters (maybe none) then digits
 _TRAILING = " ?؟.!"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,11 @@ def standalone_question(
     if not history:
         return question
     if llm is not None:
-        condensed = _condense(question, history, llm)
+        try:
+            condensed = _condense(question, history, llm)
+        except Exception:  # an unreachable or failing model server: the heuristic still gives a usable question
+            log.warning("condensing the follow-up with the LLM failed; using the heuristic", exc_info=True)
+            condensed = None
         if condensed:
             return condensed
     return merge_followup(question, history[-1].standalone, analyzer)

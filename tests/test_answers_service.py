@@ -233,3 +233,18 @@ def test_prompt_numbers_the_sources_in_chatml_free_messages(runtime: Runtime) ->
     AnswerService.from_runtime(runtime, llm=llm).answer(LAUNCH_FR)
     prompt = llm.prompts[-1]
     assert "Answer in French" in prompt and "[1] " in prompt and f"Question: {LAUNCH_FR}" in prompt
+
+
+def test_unreachable_model_server_falls_back_to_extractive(runtime: Runtime) -> None:
+    """An OpenAI-compatible URL nobody listens on: the user still gets a cited answer, not a server error."""
+    import socket
+
+    from llama_index.llms.openai_like import OpenAILike
+
+    with socket.socket() as probe:  # a free port, closed again: connections to it are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    llm = OpenAILike(model="none", api_base=f"http://127.0.0.1:{port}/v1", api_key="x", is_chat_model=True, max_retries=0, timeout=5)
+    answer = AnswerService.from_runtime(runtime, llm=llm).answer(LAUNCH_FR, history=[Turn(question="Bonjour", standalone="Bonjour", answer="", language="fr")])
+    assert answer.fallback and answer.strategy == "extractive"
+    assert answer.citations and "2002" in answer.text

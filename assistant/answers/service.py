@@ -8,6 +8,8 @@ sentence, so nothing shown is ever withdrawn; when no sentence survives, the ext
 
 from __future__ import annotations
 
+import logging
+
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -33,6 +35,8 @@ Strategy = Literal["extractive", "llm"]
 STRATEGIES: tuple[Strategy, ...] = ("extractive", "llm")
 DEFAULT_K = 8  # hits searched: refusal and the nearest documents look at all of them
 ANSWER_SOURCES = 4  # passages an answer is drawn from (and the LLM reads)
+
+log = logging.getLogger(__name__)
 
 
 class StrategyUnavailable(ValueError):
@@ -121,10 +125,13 @@ class AnswerService:
         guard = CitationGuard(
             evidence.terms, language, sources, passages, self.meter.embedder, self.analyzer, self.thresholds
         )
-        for delta in stream_text(llm, answer_messages(standalone, language, evidence, sources, passages)):
-            verified = guard.feed(delta)
-            if verified:
-                yield verified
+        try:
+            for delta in stream_text(llm, answer_messages(standalone, language, evidence, sources, passages)):
+                verified = guard.feed(delta)
+                if verified:
+                    yield verified
+        except Exception:  # model server down or failing mid-answer: keep what was verified, else fall back below
+            log.warning("the language model failed while answering; keeping the verified part", exc_info=True)
         rest = guard.finish()
         if rest:
             yield rest
