@@ -39,6 +39,9 @@ def run(
         help="Retrievers to compare, repeated or comma-separated (default: hybrid,dense,sparse,naive).")] = None,
     k: Annotated[int, typer.Option(min=10, help="Passages retrieved per question (metrics go up to 10).")] = 10,
     out: Annotated[Optional[Path], typer.Option(help="Report folder (default reports/eval/<timestamp>).")] = None,
+    answers: Annotated[bool, typer.Option("--answers", help="Evaluate answers (refusal, citations, evidence, latency) instead of retrieval.")] = False,
+    strategies: Annotated[str, typer.Option(help="With --answers: extractive, llm, or both comma-separated.")] = "extractive",
+    limit: Annotated[Optional[int], typer.Option(min=1, help="With --answers: only the first N questions (the local LLM is slow).")] = None,
 ) -> None:
     """Compare retrievers on a question set: Recall@1/3/5/10, MRR@10, nDCG@10 by language, user and document."""
     if ctx.invoked_subcommand is not None:
@@ -58,6 +61,9 @@ def run(
     if not question_set.answerable:
         console.print("[red]No valid answerable question to score.[/red]")
         raise typer.Exit(1)
+    if answers:
+        _evaluate_answers(question_set, corpus, [x.strip() for x in strategies.split(",") if x.strip()], limit, out)
+        return
     report = _evaluate(question_set, corpus, list(dict.fromkeys(chosen)), k)
 
     from evaluation.report import print_tables, write_report
@@ -85,6 +91,32 @@ def _evaluate(question_set: QuestionSet, corpus: Path | None, modes: list[str], 
             for rejected in ingested.rejected:
                 console.print(f"[yellow]not ingested: {rejected.file_name}: {rejected.reason}[/yellow]")
         return evaluate(context, question_set, modes, k, progress)
+
+
+def _evaluate_answers(question_set: QuestionSet, corpus: Path | None, strategies: list[str], limit: int | None,
+                      out: Path | None) -> None:
+    import json
+
+    from evaluation.answers import evaluate_answers, markdown
+    from evaluation.runner import prepare
+
+    unknown = [s for s in strategies if s not in ("extractive", "llm")]
+    if unknown or not strategies:
+        raise typer.BadParameter(f"unknown strategy {', '.join(unknown)}; use extractive, llm", param_hint="--strategies")
+    with _Bars() as progress:
+        context, _ = prepare(get_settings(), corpus, progress)
+        try:
+            report = evaluate_answers(context, question_set, strategies, limit, progress)
+        except ValueError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+    text = markdown(report)
+    console.print(text)
+    out = out or Path("reports/eval") / datetime.now().strftime("answers-%Y%m%d-%H%M%S")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "answers.md").write_text(text, encoding="utf-8")
+    (out / "answers.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    console.print(f"wrote {out / 'answers.md'} and {out / 'answers.json'}")
 
 
 class _Bars:

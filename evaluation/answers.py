@@ -1,0 +1,120 @@
+"""`mizan eval --answers`: what users get from the answer strategies, side by side on one question set.
+
+Per strategy: how often unanswerable questions are refused (and answerable ones are not), whether every
+citation is valid (each [n] names a citation, each quote is on its cited page), how often the cited passages
+hit the gold evidence, and latency.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from assistant.answers.service import AnswerService
+from assistant.llm import get_llm
+from assistant.schema import Answer
+from evaluation.matching import hits, normalize
+from evaluation.questions import Question, QuestionSet
+from evaluation.retrievers import EvalContext
+
+MARKER = re.compile(r"\[(\d+)\]")
+Progress = Callable[[str, int, int], None]
+
+
+def evaluate_answers(
+    context: EvalContext, questions: QuestionSet, strategies: Sequence[str], limit: int | None = None,
+    progress: Progress = lambda task, done, total: None,
+) -> dict[str, Any]:
+    runtime = context.runtime
+    llm = get_llm(runtime.settings) if "llm" in strategies else None
+    if "llm" in strategies and llm is None:
+        raise ValueError("strategy 'llm' needs MIZAN_LLM=llamacpp (run `make llm`) or MIZAN_LLM=openai")
+    service = AnswerService.from_runtime(runtime, llm=llm)
+    chosen = questions.questions[:limit] if limit else questions.questions
+    results: dict[str, Any] = {}
+    details: list[dict[str, Any]] = []
+    for strategy in strategies:
+        records = []
+        for i, question in enumerate(chosen, 1):
+            progress(f"answers: {strategy}", i, len(chosen))
+            started = time.perf_counter()
+            answer = service.answer(question.question, strategy=strategy)  # type: ignore[arg-type]
+            records.append(_record(context, question, answer, time.perf_counter() - started))
+        results[strategy] = _summary(records)
+        details.extend({"strategy": strategy, **r} for r in records)
+    return {"questions": len(chosen), "strategies": results, "details": details}
+
+
+def _record(context: EvalContext, question: Question, answer: Answer, seconds: float) -> dict[str, Any]:
+    names = context.runtime.indexer
+    cited = {c.n for c in answer.citations}
+    markers_valid = all(int(n) in cited for n in MARKER.findall(answer.text))
+    quotes_valid = all(_quote_on_page(names, c.doc_id, c.page, c.quote) for c in answer.citations)
+    passages = _chunk_texts(context, [c.chunk_id for c in answer.citations])
+    hit = any(
+        hits(passages.get(c.chunk_id, c.quote), c.file, question.evidence, lambda a, b: a == b)
+        for c in answer.citations
+    )
+    return {
+        "id": question.id, "lang": question.lang, "answerable": question.answerable, "refused": answer.refused,
+        "fallback": getattr(answer, "fallback", False), "citations": len(answer.citations),
+        "valid": markers_valid and quotes_valid, "evidence_hit": hit, "seconds": seconds,
+        "removed_citations": answer.removed_citations, "unsupported_sentences": answer.unsupported_sentences,
+        "text": answer.text,
+    }
+
+
+def _quote_on_page(indexer: Any, doc_id: str, page: int, quote: str) -> bool:
+    document = indexer.document(doc_id)
+    if document is None:
+        return False
+    page_text = next((p.text for p in document.pages if p.number == page), "")
+    following = next((p.text for p in document.pages if p.number == page + 1), "")
+    return normalize(quote) in normalize(f"{page_text} {following}")  # a quote may run onto the next page
+
+
+def _chunk_texts(context: EvalContext, ids: list[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    records = context.runtime.client.retrieve(context.collection, ids=ids, with_payload=["_node_content"])
+    return {str(r.id): json.loads((r.payload or {}).get("_node_content", "{}")).get("text", "") for r in records}
+
+
+def _share(values: list[bool]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _summary(records: list[dict[str, Any]]) -> dict[str, Any]:
+    answerable = [r for r in records if r["answerable"]]
+    unanswerable = [r for r in records if not r["answerable"]]
+    answered = [r for r in records if not r["refused"]]
+    times = sorted(r["seconds"] for r in records)
+    return {
+        "unanswerable_refused": _share([r["refused"] for r in unanswerable]),
+        "answerable_refused": _share([r["refused"] for r in answerable]),
+        "citation_validity": _share([r["valid"] for r in answered]),
+        "evidence_hit": _share([r["evidence_hit"] for r in answerable if not r["refused"]]),
+        "fallbacks": sum(r["fallback"] for r in records),
+        "removed_citations": sum(r["removed_citations"] for r in records),
+        "unsupported_sentences": sum(r["unsupported_sentences"] for r in records),
+        "p50_s": statistics.median(times) if times else None,
+        "p95_s": times[int(0.95 * (len(times) - 1))] if times else None,
+        "n_answerable": len(answerable),
+        "n_unanswerable": len(unanswerable),
+    }
+
+
+def markdown(report: dict[str, Any]) -> str:
+    keys = ["unanswerable_refused", "answerable_refused", "citation_validity", "evidence_hit", "fallbacks",
+            "removed_citations", "unsupported_sentences", "p50_s", "p95_s"]
+    lines = [f"# Answer evaluation ({report['questions']} questions)", "",
+             "| strategy | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+    for strategy, summary in report["strategies"].items():
+        cells = [f"{summary[k]:.3f}" if isinstance(summary[k], float) else str(summary[k]) for k in keys]
+        lines.append(f"| {strategy} | " + " | ".join(cells) + " |")
+    lines += ["", "Targets: unanswerable refused ≥ 0.667; answerable refused ≤ 0.05; citation validity 1.000."]
+    return "\n".join(lines) + "\n"
