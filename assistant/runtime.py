@@ -35,8 +35,8 @@ def build_runtime(settings: Settings) -> Runtime:
     analyzer = BM25Analyzer()
     indexer = Indexer(settings, client, embedder, analyzer)
     search = SearchService(settings, client, embedder, analyzer)
-    if search.local_sparse is not None:
-        indexer.on_change.append(search.local_sparse.invalidate)
+    if search.local_index is not None:
+        indexer.on_change.append(search.local_index.invalidate)
     return Runtime(settings=settings, client=client, embedder=embedder, analyzer=analyzer, indexer=indexer, search=search)
 
 

@@ -17,7 +17,7 @@ from qdrant_client.hybrid.fusion import distribution_based_score_fusion, recipro
 
 from index.analyzer import BM25Analyzer
 from index.embedder import Embedder
-from assistant.local_sparse import FieldMask, LocalSparseCache
+from assistant.local_index import FieldMask, LocalIndexCache
 from assistant.rerank import rerank_scores
 from index.store import DENSE, SPARSE, is_local
 from mizan.settings import Settings
@@ -129,8 +129,8 @@ class SearchService:
         self.embedder = embedder
         self.analyzer = analyzer
         self.last_timing: dict[str, float] = {}
-        # The embedded store scores sparse vectors by brute force; give it an inverted index (see local_sparse).
-        self.local_sparse = LocalSparseCache(client) if is_local(client) else None
+        # The embedded store scores sparse vectors by brute force; give it an inverted index (see local_index).
+        self.local_index = LocalIndexCache(client) if is_local(client) else None
 
     def search(
         self,
@@ -160,12 +160,14 @@ class SearchService:
         dense = self._dense(query) if mode in ("hybrid", "dense") else None
         sparse = self._sparse(query) if mode in ("hybrid", "sparse") else None
         encoded = time.perf_counter()
-        if mode == "dense":
+        if mode == "dense" and self.local_index is not None:
+            points = self._with_payload(name, self.local_index.get(name).search_dense(dense, k, _field_mask(filters)))
+        elif mode == "dense":
             points = self.client.query_points(name, query=dense, using=DENSE, query_filter=qfilter, limit=k, with_payload=True).points
         elif sparse is not None and not sparse.indices and mode == "sparse":
             points = []  # nothing but stop words: no lexical evidence
-        elif self.local_sparse is not None:
-            points = self._search_embedded(name, query, dense, sparse, filters, qfilter, k, limit)
+        elif self.local_index is not None:
+            points = self._search_embedded(name, dense, sparse, filters, k, limit)
         elif mode == "sparse":
             points = self.client.query_points(name, query=sparse, using=SPARSE, query_filter=qfilter, limit=k, with_payload=True).points
         else:
@@ -187,23 +189,23 @@ class SearchService:
     def _search_embedded(
         self,
         name: str,
-        query: str,
         dense: list[float] | None,
         sparse: models.SparseVector | None,
         filters: SearchFilters | None,
-        qfilter: models.Filter | None,
         k: int,
         limit: int,
     ) -> list[models.ScoredPoint]:
-        """Same lists and the same fusion functions as Qdrant's, with the BM25 list from the local inverted index."""
-        assert self.local_sparse is not None
-        sparse_hits = self.local_sparse.get(name).search(sparse, limit, _field_mask(filters)) if sparse is not None else []
+        """The same candidate lists and fusion functions as Qdrant's, the lists coming from the in-process indexes."""
+        assert self.local_index is not None
+        index = self.local_index.get(name)
+        mask = _field_mask(filters)
+        sparse_hits = index.search(sparse, limit, mask) if sparse is not None else []
         if dense is None:
             return self._with_payload(name, sparse_hits[:k])
-        lists = [
-            self.client.query_points(name, query=q, using=DENSE, query_filter=f, limit=limit, with_payload=False).points
-            for q, f in self._dense_sources(dense, qfilter)
-        ]
+        lists = [index.search_dense(dense, limit, mask)]
+        for lang in self.settings.balance_languages:
+            narrowed = _with_language(mask, lang)
+            lists.append(index.search_dense(dense, limit, narrowed) if narrowed else [])
         lists.append(sparse_hits if sparse_hits else lists[0])
         if self.settings.fusion == "dbsf":
             fused = distribution_based_score_fusion(lists, limit=k)
@@ -253,3 +255,11 @@ def _field_mask(filters: SearchFilters | None) -> FieldMask | None:
         year_from=filters.year_from,
         year_to=filters.year_to,
     )
+
+
+def _with_language(mask: FieldMask | None, language: str) -> FieldMask | None:
+    """The mask narrowed to one language; None when the search's own filter excludes that language."""
+    base = mask or FieldMask()
+    if base.languages and language not in base.languages:
+        return None
+    return replace(base, languages=[language])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from qdrant_client import models
 
-from assistant.local_sparse import FieldMask, LocalSparseIndex
+from assistant.local_index import FieldMask, LocalIndex
 from assistant.search import SearchFilters
 from index.store import DENSE, SPARSE
 
@@ -23,7 +23,7 @@ def test_sparse_scores_match_qdrant(corpus_runtime, query: str) -> None:
     indices, values = rt.analyzer.encode_query(query)
     vector = models.SparseVector(indices=indices, values=values)
     native = rt.client.query_points(rt.settings.collection, query=vector, using=SPARSE, limit=20).points
-    ours = LocalSparseIndex.build(rt.client, rt.settings.collection).search(vector, 20)
+    ours = LocalIndex.build(rt.client, rt.settings.collection).search(vector, 20)
     assert native, query
     assert [p.id for p in ours[:10]] == [p.id for p in native[:10]]
     for mine, theirs in zip(ours, native):
@@ -36,7 +36,7 @@ def test_filters_match_qdrant(corpus_runtime) -> None:
     vector = models.SparseVector(indices=indices, values=values)
     filters = SearchFilters(languages=["fr"], doc_types=["etude", "rapport"])
     native = rt.client.query_points(rt.settings.collection, query=vector, using=SPARSE, query_filter=filters.to_qdrant(), limit=50).points
-    ours = LocalSparseIndex.build(rt.client, rt.settings.collection).search(
+    ours = LocalIndex.build(rt.client, rt.settings.collection).search(
         vector, 50, FieldMask(languages=["fr"], doc_types=["etude", "rapport"])
     )
     assert native and {p.id for p in ours} == {p.id for p in native}
@@ -78,3 +78,22 @@ def test_index_follows_writes(corpus_runtime, tmp_path) -> None:
                 rt.indexer.delete(doc.doc_id)
     assert report.chunks_embedded >= 1
     assert rt.search.search("zébrure inédite", k=5, mode="sparse") == []
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_dense_scores_match_qdrant(corpus_runtime, query: str) -> None:
+    rt = corpus_runtime
+    vector = rt.embedder.embed_queries([query])[0].tolist()
+    native = rt.client.query_points(rt.settings.collection, query=vector, using=DENSE, limit=20).points
+    ours = LocalIndex.build(rt.client, rt.settings.collection).search_dense(vector, 20)
+    assert [p.id for p in ours] == [p.id for p in native]
+    assert [p.score for p in ours] == pytest.approx([p.score for p in native], rel=1e-5)
+
+
+def test_dense_filters_match_qdrant(corpus_runtime) -> None:
+    rt = corpus_runtime
+    vector = rt.embedder.embed_queries(["budget genre"])[0].tolist()
+    filters = SearchFilters(languages=["fr"], year_from=2020)
+    native = rt.client.query_points(rt.settings.collection, query=vector, using=DENSE, query_filter=filters.to_qdrant(), limit=15).points
+    ours = LocalIndex.build(rt.client, rt.settings.collection).search_dense(vector, 15, FieldMask(languages=["fr"], year_from=2020))
+    assert native and [p.id for p in ours] == [p.id for p in native]
