@@ -67,6 +67,9 @@ class Catalogue:
         found = [doc for doc in self.indexer.documents() if query.matches(doc)]
         return sorted(found, key=lambda doc: _fold(doc.title or doc.file_name))
 
+    def count(self) -> int:
+        return self.indexer.document_count()
+
     def passages(self) -> int | None:
         """Indexed chunks; None while a write holds the embedded store (a status check must never wait for one)."""
         if not self.lock.try_acquire_read():

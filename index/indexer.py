@@ -146,6 +146,10 @@ class Indexer:
     def documents(self) -> list[SourceDocument]:
         return [from_llama_document(d) for d in self.docstore.docs.values()]
 
+    def document_count(self) -> int:
+        """Without deserialising every stored document and its text (a status check asks this often)."""
+        return len(self.docstore.get_all_document_hashes())
+
     def document(self, doc_id: str) -> SourceDocument | None:
         node = self.docstore.get_document(doc_id, raise_error=False)
         return from_llama_document(node) if node is not None else None

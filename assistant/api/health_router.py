@@ -26,7 +26,7 @@ def health(catalogue: CatalogueDep, settings: SettingsDep) -> Health:
     waits for an upload being indexed."""
     return Health(
         status="ok",
-        documents=len(catalogue.documents()),
+        documents=catalogue.count(),
         passages=catalogue.passages(),
         collection=settings.collection,
         store="server" if settings.qdrant_url else "embedded",
