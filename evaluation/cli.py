@@ -31,9 +31,10 @@ console = Console()
 def run(
     ctx: typer.Context,
     questions: Annotated[Optional[Path], typer.Option(help="Question file (JSONL).", exists=True, dir_okay=False)] = None,
-    corpus: Annotated[Optional[Path], typer.Option(
+    corpus: Annotated[Optional[list[Path]], typer.Option(
         help="Ingest this folder into its own eval collection and evaluate there (default: the main collection, "
-        "with `naive` reading MIZAN_CORPUS_DIR).",
+        "with `naive` reading MIZAN_CORPUS_DIR). Repeat it to evaluate several folders as one corpus (the real "
+        "reports with the sample corpus as distractors).",
         exists=True, file_okay=False)] = None,
     modes: Annotated[Optional[list[str]], typer.Option(
         help="Retrievers to compare, repeated or comma-separated (default: hybrid,dense,sparse,naive).")] = None,
@@ -61,10 +62,11 @@ def run(
     if not question_set.answerable:
         console.print("[red]No valid answerable question to score.[/red]")
         raise typer.Exit(1)
+    folder = _one_folder(corpus)
     if answers:
-        _evaluate_answers(question_set, corpus, [x.strip() for x in strategies.split(",") if x.strip()], limit, out)
+        _evaluate_answers(question_set, folder, [x.strip() for x in strategies.split(",") if x.strip()], limit, out)
         return
-    report = _evaluate(question_set, corpus, list(dict.fromkeys(chosen)), k)
+    report = _evaluate(question_set, folder, list(dict.fromkeys(chosen)), k)
 
     from evaluation.report import print_tables, write_report
 
@@ -144,8 +146,9 @@ class _Bars:
 @eval_app.command("verify")
 def verify_command(
     file: Annotated[Path, typer.Argument(help="Question file (JSONL).", exists=True, dir_okay=False)],
-    corpus: Annotated[Optional[Path], typer.Option(help="Corpus folder (default MIZAN_CORPUS_DIR).",
-                                                   exists=True, file_okay=False)] = None,
+    corpus: Annotated[Optional[list[Path]], typer.Option(
+        help="Corpus folder (default MIZAN_CORPUS_DIR); repeat it for several folders read as one.",
+        exists=True, file_okay=False)] = None,
 ) -> None:
     """Check every quote against the extracted, cleaned page text; list each miss. Exit 1 if any."""
     from evaluation.questions import load_questions
@@ -153,7 +156,7 @@ def verify_command(
 
     question_set = load_questions(file)
     _print_errors(question_set.errors)
-    folder = corpus or get_settings().corpus_dir
+    folder = _one_folder(corpus) or get_settings().corpus_dir
     with console.status("reading the corpus") as status:
         misses, loaded = verify(question_set, folder, progress=lambda name: status.update(f"reading {name}"))
     for rejected in loaded.rejected:
@@ -172,6 +175,30 @@ def verify_command(
         raise typer.Exit(EXIT_MISSES)
 
 
+def _one_folder(folders: list[Path] | None) -> Path | None:
+    """The folders as one corpus folder (see evaluation.corpora); None when none was given."""
+    if not folders:
+        return None
+    from evaluation.corpora import combined_corpus
+
+    return combined_corpus(folders, get_settings().data_dir / "eval" / "corpora")
+
+
 def _print_errors(errors: list[str]) -> None:
     for error in errors:
         console.print(f"[red]skipped: {error}[/red]")
+
+
+@eval_app.command("repage")
+def repage_command(
+    file: Annotated[Path, typer.Argument(help="Question file (JSONL), rewritten in place.", exists=True, dir_okay=False)],
+    corpus: Annotated[Optional[list[Path]], typer.Option(
+        help="Corpus folder (default MIZAN_CORPUS_DIR); repeat it for several folders read as one.",
+        exists=True, file_okay=False)] = None,
+) -> None:
+    """Move each quote to the one page or Word section that holds it (after a reader change); then run verify."""
+    from evaluation.repage import repage
+
+    folder = _one_folder(corpus) or get_settings().corpus_dir
+    for line in repage(file, folder):
+        console.print(line)

@@ -58,6 +58,7 @@ def to_llama_document(doc: SourceDocument) -> Document:
         "path": str(doc.path),
         "pages": len(doc.pages),
         "page_numbers": [p.number for p in doc.pages],
+        "page_labels": [p.label for p in doc.pages] if any(p.label for p in doc.pages) else [],
     }
     return Document(id_=doc.doc_id, text=PAGE_SEPARATOR.join(p.text for p in doc.pages), metadata=metadata)
 
@@ -66,6 +67,7 @@ def from_llama_document(document: BaseNode) -> SourceDocument:
     meta = document.metadata
     texts = document.get_content().split(PAGE_SEPARATOR)
     numbers = meta.get("page_numbers") or list(range(1, len(texts) + 1))
+    labels = meta.get("page_labels") or [""] * len(texts)
     return SourceDocument(
         doc_id=document.id_,
         path=Path(meta.get("path", "")),
@@ -74,7 +76,7 @@ def from_llama_document(document: BaseNode) -> SourceDocument:
         doc_type=meta.get("doc_type", "autre"),
         year=meta.get("year"),
         language=meta.get("language", "und"),
-        pages=[Page(number=n, text=t) for n, t in zip(numbers, texts)],
+        pages=[Page(number=n, text=t, label=label) for n, t, label in zip(numbers, texts, labels)],
         source=meta.get("source", ""),
         licence=meta.get("licence", ""),
         aliases=list(meta.get("aliases", [])),

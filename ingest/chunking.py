@@ -17,6 +17,7 @@ from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
 from ingest.language import UNDETERMINED, detect_language
 from ingest.metadata import headings
+from ingest.readers import HEADING_PATH_SEPARATOR
 from ingest.types import SourceDocument
 
 TokenCounter = Callable[[str], Sequence[Any]]  # text -> its tokens, without special tokens
@@ -70,7 +71,8 @@ def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int
             "doc_id": doc.doc_id, "file_name": doc.file_name, "title": doc.title, "doc_type": doc.doc_type,
             "year": doc.year, "language": doc.language if language == UNDETERMINED else language,
             "page_start": doc.pages[first].number, "page_end": doc.pages[last].number,
-            "section": sections[at][1] if at >= 0 else "",
+            "section": _section(doc.pages[first].label) or (sections[at][1] if at >= 0 else ""),
+            "locator": doc.pages[first].label,
             "char_start": start - page_starts[first], "char_end": end - page_starts[last],
             "chunk_index": index,
         }
@@ -81,6 +83,12 @@ def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int
             start_char_idx=start, end_char_idx=end,
         ))
     return nodes
+
+
+def _section(label: str) -> str:
+    """The innermost heading of a heading path ("Titre II › Recettes › Tableau 3" -> "Recettes")."""
+    parts = [part for part in label.split(HEADING_PATH_SEPARATOR) if not part.startswith("Tableau ")]
+    return parts[-1] if parts else ""
 
 
 def _page_starts(texts: list[str]) -> list[int]:

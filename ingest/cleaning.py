@@ -130,9 +130,14 @@ def join_hyphenated(text: str, known_words: set[str] | frozenset[str] = frozense
     return _LINE_BREAK_HYPHEN.sub(rejoin, text)
 
 
-def clean_pages(pages: list[str]) -> list[str]:
-    """The whole cleaning, page count preserved (an emptied page stays, so page numbers stay right)."""
+def clean_pages(pages: list[str], paginated: bool = True) -> list[str]:
+    """The whole cleaning, page count preserved (an emptied page stays, so page numbers stay right).
+
+    Only paginated formats have running headers: the units of a Word file are sections, whose repeated
+    lines (a table's column names) are content.
+    """
     pages = [collapse_whitespace(normalize_unicode(page)) for page in pages]
-    pages = strip_running_lines(pages)
+    if paginated:
+        pages = strip_running_lines(pages)
     known = vocabulary(pages)
     return [collapse_whitespace(join_hyphenated(page, known)) for page in pages]

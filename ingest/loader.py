@@ -122,14 +122,15 @@ def _load_file(path: Path, file_name: str, warnings: list[str]) -> SourceDocumen
     if not path.is_file():
         raise IngestError("file not found")
     read = read_file(path)
-    pages = clean_pages(read.pages)
+    pages = clean_pages(read.pages, paginated=not read.labels)
     if not any(pages):
         raise IngestError("no text left after cleaning (only running headers, page numbers or blanks)")
     warnings.extend(f"{file_name}: {note}" for note in read.notes)
     return SourceDocument(
         doc_id=document_id(pages), path=path, file_name=file_name, title=_own_title(read, pages, file_name),
         doc_type="autre", year=None, language="und",
-        pages=[Page(number, text) for number, text in enumerate(pages, start=1)],
+        pages=[Page(number, text, label) for number, (text, label)
+               in enumerate(zip(pages, read.labels or [""] * len(pages)), start=1)],
     )
 
 

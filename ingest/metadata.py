@@ -33,6 +33,12 @@ _DOC_TYPE_SYNONYMS = {"law": "loi", "report": "rapport", "study": "etude", "othe
 _JUNK_TITLES = {"untitled", "sans titre", "document", "titre", "title", "(anonymous)", "anonymous"}
 _PRODUCER_PREFIX = re.compile(r"^(microsoft (word|powerpoint|excel) - )", re.IGNORECASE)
 _FILE_LIKE = re.compile(r"\.(docx?|pdf|odt|rtf|txt|md|html?)$", re.IGNORECASE)
+# A working file name stored as the title ("NP PLF 2025 Fr 18.10.2024 12h CM - Copie"): drafts, copies, dates, times.
+_WORKING_NAME = re.compile(r"\b(copie|copy|draft|brouillon|final|v\d+)\b|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\b\d{1,2}h\d{0,2}\b",
+                           re.IGNORECASE)
+# A title line cut before its end ("RAPPORT SUR" / "LES DEPENSES FISCALES") continues on the next line.
+_DANGLING = {"de", "des", "du", "d", "sur", "la", "le", "les", "l", "pour", "et", "en", "à", "a", "au", "aux",
+             "of", "on", "the", "and", "for", "in", "to"}
 # Letterhead lines that open Moroccan official documents but are never their title.
 _LETTERHEAD = re.compile(r"^(royaume du maroc|kingdom of morocco|المملكة المغربية|minist[eè]re|وزارة)",
                          re.IGNORECASE)
@@ -160,7 +166,8 @@ def usable_title(raw: str | None) -> str | None:
     if not raw:
         return None
     title = " ".join(_PRODUCER_PREFIX.sub("", raw).split())
-    if _FILE_LIKE.search(title) or fold(title) in _JUNK_TITLES or sum(char.isalpha() for char in title) < 3:
+    if (_FILE_LIKE.search(title) or _WORKING_NAME.search(title) or fold(title) in _JUNK_TITLES
+            or sum(char.isalpha() for char in title) < 3):
         return None
     return title[:MAX_TITLE_CHARS]
 
@@ -169,14 +176,32 @@ def title_from_text(pages: list[str]) -> str | None:
     """The first heading of the document, else its first line that is not letterhead."""
     for page in pages[:2]:
         lines = [line.strip() for line in page.split("\n") if line.strip()]
-        for line in lines[:15]:
+        for index, line in enumerate(lines[:15]):
             heading = heading_of(line)
             if heading and not _LETTERHEAD.match(heading) and sum(char.isalpha() for char in heading) >= 3:
-                return heading[:MAX_TITLE_CHARS]
+                return _readable(_completed(heading, lines[index + 1:index + 3]))[:MAX_TITLE_CHARS]
         for line in lines:
             if not _LETTERHEAD.match(line) and sum(char.isalpha() for char in line) >= 3:
                 return line[:MAX_TITLE_CHARS]
     return None
+
+
+def _completed(heading: str, following: list[str]) -> str:
+    """A heading that ends on a preposition or article goes on with the next line(s)."""
+    for line in following:
+        words = re.split(r"[\s']+", fold(heading))
+        if not words or words[-1] not in _DANGLING:
+            break
+        heading = f"{heading} {line}"
+    return heading
+
+
+def _readable(title: str) -> str:
+    """A cover title set in capitals reads as a sentence ("RAPPORT SUR LES DEPENSES" -> "Rapport sur les depenses")."""
+    letters = [char for char in title if char.isalpha()]
+    if letters and all(char.isupper() for char in letters if char.lower() != char.upper()) and len(letters) > 3:
+        return title[0] + title[1:].lower()
+    return title
 
 
 def title_from_name(file_name: str) -> str:

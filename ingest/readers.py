@@ -29,6 +29,7 @@ class ReadResult:
     kind: str  # what the content really is: pdf, docx, html, md or txt
     pages: list[str]  # raw text per page, in reading order
     title: str | None = None  # title carried by the file itself (PDF info, DOCX properties, <title>)
+    labels: list[str] = field(default_factory=list)  # per page, how to cite it when it has no page number (DOCX)
     notes: list[str] = field(default_factory=list)  # things worth reporting that did not stop the read
 
 
@@ -322,63 +323,150 @@ def _pdf_title(reader) -> str | None:
 
 # --- DOCX ---------------------------------------------------------------------------------------------
 
+HEADING_PATH_SEPARATOR = " › "
+_HEADING_STYLE = re.compile(r"^(?:heading|titre|überschrift|título)\s*(\d)$", re.IGNORECASE)
+
+
 def _read_docx(data: bytes) -> ReadResult:
     import docx
 
     try:
         document = docx.Document(io.BytesIO(data))
-        pages = _docx_pages(document)
+        units = _docx_units(document)
         title = document.core_properties.title
     except Exception as exc:  # python-docx and lxml raise many types on broken packages
         raise IngestError(f"corrupt Word document ({type(exc).__name__}: {exc})") from exc
-    if not any(page.strip() for page in pages):
+    if not any(text.strip() for _, text in units):
         raise IngestError("no text in Word document")
-    return ReadResult("docx", pages, title=(title or "").strip() or None)
+    return ReadResult("docx", [text for _, text in units], title=(title or "").strip() or None,
+                      labels=[label for label, _ in units])
 
 
-def _docx_pages(document) -> list[str]:
-    """Body paragraphs and tables in order; explicit page breaks (not rendered ones) start a new page."""
-    from docx.oxml.ns import qn
+def _docx_units(document) -> list[tuple[str, str]]:
+    """(heading path, text) per citable unit: a Word file has no pages, so each section under a heading and
+    each table is a unit, cited by its heading path ("Titre II › Recettes › Tableau 3") instead of a page.
+
+    A heading split over two paragraphs of the same level with nothing between them is one heading.
+    """
     from docx.table import Table
+
+    path: list[tuple[int, str]] = []
+    units: list[tuple[str, list[str]]] = [("", [])]
+    tables = 0
+    last_was_heading = False
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            tables += 1
+            rows = _docx_table_rows(block)
+            if rows:
+                units.append((_label(path, f"Tableau {tables}"), rows))
+                units.append((_label(path), []))
+            last_was_heading = False
+            continue
+        text = _docx_paragraph_text(block).strip()
+        if not text:
+            continue
+        level = _heading_level(block)
+        if level is None:
+            units[-1][1].append(text)
+            last_was_heading = False
+            continue
+        if last_was_heading and path and path[-1][0] == level:
+            path[-1] = (level, f"{path[-1][1]} {' '.join(text.split())}")
+            units[-1][1][-1] += " " + text
+            units[-1] = (_label(path), units[-1][1])
+            continue
+        while path and path[-1][0] >= level:
+            path.pop()
+        path.append((level, " ".join(text.split())))
+        if units[-1][1]:
+            units.append((_label(path), []))
+        else:
+            units[-1] = (_label(path), [])
+        units[-1][1].append(text)
+        last_was_heading = True
+    return [(label, "\n\n".join(parts)) for label, parts in units if parts]
+
+
+def _label(path: list[tuple[int, str]], *more: str) -> str:
+    return HEADING_PATH_SEPARATOR.join([text for _, text in path] + list(more))
+
+
+def _heading_level(paragraph) -> int | None:
+    """The outline level of a heading paragraph (Word's built-in heading styles), else None."""
+    style = paragraph.style
+    while style is not None:
+        match = _HEADING_STYLE.match((style.name or "").strip())
+        if match:
+            return int(match.group(1))
+        style = style.base_style
+    return None
+
+
+def _docx_paragraph_text(paragraph) -> str:
+    from docx.oxml.ns import qn
 
     text_tag, tab_tag, br_tag, cr_tag = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
     type_attr = qn("w:type")
-    pages: list[list[str]] = [[]]
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            pages[-1].extend(_docx_table_lines(block))
-            continue
-        if block.paragraph_format.page_break_before and any(pages[-1]):
-            pages.append([])
-        line: list[str] = []
-        for element in block._p.iter(text_tag, tab_tag, br_tag, cr_tag):
-            if element.tag == text_tag:
-                line.append(element.text or "")
-            elif element.tag == tab_tag:
-                line.append("\t")
-            elif element.tag == cr_tag:
-                line.append("\n")
-            elif element.get(type_attr) == "page":
-                pages[-1].append("".join(line))
-                pages.append([])
-                line = []
-            elif element.get(type_attr) in (None, "textWrapping"):  # a column break is not a line
-                line.append("\n")
-        pages[-1].append("".join(line))
-    return ["\n\n".join(part for part in page if part.strip()) for page in pages]
+    line: list[str] = []
+    for element in paragraph._p.iter(text_tag, tab_tag, br_tag, cr_tag):
+        if element.tag == text_tag:
+            line.append(element.text or "")
+        elif element.tag == tab_tag:
+            line.append("\t")
+        elif element.tag == cr_tag or element.get(type_attr) in (None, "textWrapping"):
+            line.append("\n")  # a page or column break is not a line
+    return "".join(line)
 
 
-def _docx_table_lines(table) -> list[str]:
-    """One line per row, cells separated by ' | '; merged cells (repeated by python-docx) appear once."""
-    lines = []
-    for row in table.rows:
-        cells: list[str] = []
-        seen: set = set()
-        for cell in row.cells:
-            if cell._tc in seen:
-                continue
-            seen.add(cell._tc)
-            cells.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
-        if any(cells):
-            lines.append(" | ".join(cells))
-    return ["\n".join(lines)] if lines else []
+def _docx_table_rows(table) -> list[str]:
+    """One paragraph per row, so the chunker never cuts a row.
+
+    Rows read "column: value; column: value" under the table's header rows (leading rows of short words
+    or years, up to three, their texts stacked per column: "2023 Montant"), else the cells joined by " | ".
+    A leading row that is one merged cell is the table's caption. Merged cells appear once.
+    """
+    rows = [cells for cells in (_row_cells(row) for row in table.rows) if any(cells)]
+    lines: list[str] = []
+    while rows and len(rows[0]) > 1 and len(set(filter(None, rows[0]))) == 1:
+        lines.append(next(filter(None, rows.pop(0))))
+    header: list[list[str]] = []
+    # a second header row continues the first: its first column is empty or merged with the one above
+    while len(rows) > 1 and len(header) < MAX_HEADER_ROWS and _is_header(rows[0]) and (
+            not header or rows[0][0] in ("", header[0][0])):
+        header.append(rows.pop(0))
+    names = [" ".join(dict.fromkeys(filter(None, column))) for column in zip(*header)] if header else []
+    for cells in rows:
+        values = _distinct(cells)
+        if names and len(cells) == len(names):
+            pairs = _distinct([(name, value) for name, value in zip(names, cells) if value])
+            lines.append("; ".join(f"{name}: {value}" if name and name != value else value for name, value in pairs))
+        else:
+            lines.append(" | ".join(values))
+    return lines
+
+
+MAX_HEADER_ROWS = 3
+MAX_HEADER_CELL_CHARS = 40
+_YEARISH = re.compile(r"^\D*(?:19|20)\d{2}\D*$")  # "2023", "Code 2024", "PLF 2025": header words, not data
+
+
+def _row_cells(row) -> list[str]:
+    """The text of each grid column (a merged cell repeats, as python-docx gives it)."""
+    return [" ".join(" ".join(p.text.split()) for p in cell.paragraphs if p.text.strip()) for cell in row.cells]
+
+
+def _distinct(items: list) -> list:
+    """Consecutive repeats dropped: a cell merged over three columns is one value."""
+    return [item for index, item in enumerate(items) if item and (index == 0 or item != items[index - 1])]
+
+
+def _is_header(cells: list[str]) -> bool:
+    """Column names: short cells of words ("Variation 23/24", "Total (1)+(2)") or years, never figures."""
+    filled = set(filter(None, cells))
+    return len(filled) >= 2 and all(len(cell) <= MAX_HEADER_CELL_CHARS and _wordy(cell) for cell in filled)
+
+
+def _wordy(cell: str) -> bool:
+    letters = sum(char.isalpha() for char in cell)
+    return bool(_YEARISH.match(cell)) or (letters >= 3 and letters > sum(char.isdigit() for char in cell))

@@ -15,6 +15,7 @@ LANGS: tuple[str, ...] = ("fr", "ar", "en")
 class Page:
     number: int  # 1-based, as printed by a PDF viewer
     text: str  # cleaned text; chunk char spans point into it
+    label: str = ""  # how to cite a unit that is not a printed page: a Word section's heading path
 
 
 @dataclass
