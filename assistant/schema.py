@@ -15,6 +15,8 @@ class Citation(BaseModel):
     chunk_id: str
     score: float
     quote_span: tuple[int, int] | None = Field(None, description="Character span of the quote in the page text.")
+    locator: str = Field("", description="Where the quote is in a file without pages (a Word file's heading path, "
+                         "e.g. \"Titre II › Recettes › Tableau 3\"); cite it instead of the page when set.")
 
 
 class NearDocument(BaseModel):

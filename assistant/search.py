@@ -17,6 +17,8 @@ from qdrant_client.hybrid.fusion import distribution_based_score_fusion, recipro
 
 from index.analyzer import BM25Analyzer
 from index.embedder import Embedder
+from index.glossary import FOREIGN, get_glossary
+from ingest.language import detect_language
 from assistant.local_index import FieldMask, LocalIndexCache
 from assistant.rerank import rerank_scores
 from index.store import DENSE, SPARSE, is_local
@@ -62,6 +64,7 @@ class Hit:
     section: str
     text: str
     quote_span: tuple[int, int]  # chunk's start in the text of `page`, end in the text of `page_end`
+    locator: str = ""  # a Word file's heading path ("Titre II › Recettes › Tableau 3"), cited instead of a page
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -103,6 +106,7 @@ def hit_from_point(rank: int, point: models.ScoredPoint) -> Hit:
         section=meta.get("section") or "",
         text=node.get("text", ""),
         quote_span=(int(meta.get("char_start", 0)), int(meta.get("char_end", 0))),
+        locator=meta.get("locator") or "",
     )
 
 
@@ -157,8 +161,11 @@ class SearchService:
         if not self.client.collection_exists(name):
             return []
         limit = max(k, self.settings.prefetch_k)
-        dense = self._dense(query) if mode in ("hybrid", "dense") else None
-        sparse = self._sparse(query) if mode in ("hybrid", "sparse") else None
+        lang = detect_language(query)
+        expansion = get_glossary(self.analyzer).expansion(query, lang) if self.settings.glossary and lang in FOREIGN else ""
+        dense = self._dense(f"{query} ({expansion})" if expansion and self.settings.glossary_dense else query) \
+            if mode in ("hybrid", "dense") else None
+        sparse = self._sparse(f"{query} {expansion}") if mode in ("hybrid", "sparse") else None
         encoded = time.perf_counter()
         if mode == "dense" and self.local_index is not None:
             points = self._with_payload(name, self.local_index.get(name).search_dense(dense, k, _field_mask(filters)))
@@ -167,7 +174,7 @@ class SearchService:
         elif sparse is not None and not sparse.indices and mode == "sparse":
             points = []  # nothing but stop words: no lexical evidence
         elif self.local_index is not None:
-            points = self._search_embedded(name, dense, sparse, filters, k, limit)
+            points = self._search_embedded(name, dense, sparse, filters, k, limit, self._weights(lang))
         elif mode == "sparse":
             points = self.client.query_points(name, query=sparse, using=SPARSE, query_filter=qfilter, limit=k, with_payload=True).points
         else:
@@ -176,7 +183,7 @@ class SearchService:
                 prefetch.append(models.Prefetch(query=sparse, using=SPARSE, filter=qfilter, limit=limit))
             else:
                 prefetch.append(prefetch[0])  # keeps the weights aligned: the last source is the sparse one
-            weights = self._weights()
+            weights = self._weights(lang)
             points = self.client.query_points(name, prefetch=prefetch, query=self._fusion(weights), limit=k, with_payload=True).points
         self.last_timing = {"encode_s": encoded - started, "query_s": time.perf_counter() - encoded}
         return [hit_from_point(i + 1, p) for i, p in enumerate(points)]
@@ -194,6 +201,7 @@ class SearchService:
         filters: SearchFilters | None,
         k: int,
         limit: int,
+        weights: list[float],
     ) -> list[models.ScoredPoint]:
         """The same candidate lists and fusion functions as Qdrant's, the lists coming from the in-process indexes."""
         assert self.local_index is not None
@@ -210,7 +218,6 @@ class SearchService:
         if self.settings.fusion == "dbsf":
             fused = distribution_based_score_fusion(lists, limit=k)
         else:
-            weights = self._weights()
             fused = reciprocal_rank_fusion(lists, limit=k, ranking_constant_k=self.settings.rrf_k, weights=weights)
         return self._with_payload(name, fused)
 
@@ -232,12 +239,14 @@ class SearchService:
             return models.FusionQuery(fusion=models.Fusion.DBSF)
         return models.RrfQuery(rrf=models.Rrf(k=self.settings.rrf_k, weights=weights))
 
-    def _weights(self) -> list[float]:
+    def _weights(self, lang: str = "") -> list[float]:
         """RRF weights in prefetch order: the whole-index dense list, the per-language dense lists (sharing one
-        weight, so balancing adds candidates rather than votes), then BM25."""
+        weight, so balancing adds candidates rather than votes), then BM25 — weighed by `foreign_sparse_weight`
+        for an English or Arabic question, whose words the mostly French passages rarely spell."""
         s = self.settings
         balanced = [s.dense_weight / len(s.balance_languages)] * len(s.balance_languages) if s.balance_languages else []
-        return [s.dense_weight, *balanced, s.sparse_weight]
+        sparse = s.sparse_weight * (s.foreign_sparse_weight if lang in FOREIGN else 1.0)
+        return [s.dense_weight, *balanced, sparse]
 
 
 def _and(base: models.Filter | None, key: str, value: str) -> models.Filter:

@@ -14,7 +14,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from assistant.answers.service import AnswerService
+from dataclasses import replace
+
+from assistant.answers.service import DEFAULT_K, AnswerService
 from assistant.llm import get_llm
 from assistant.schema import Answer
 from evaluation.matching import hits, normalize
@@ -46,7 +48,31 @@ def evaluate_answers(
             records.append(_record(context, question, answer, time.perf_counter() - started))
         results[strategy] = _summary(records)
         details.extend({"strategy": strategy, **r} for r in records)
-    return {"questions": len(chosen), "strategies": results, "details": details}
+    return {"questions": len(chosen), "strategies": results, "details": details,
+            "refusal_sweep": refusal_sweep(service, chosen)}
+
+
+SWEEP_COSINES = (0.78, 0.79, 0.80, 0.81, 0.82, 0.83, 0.84, 0.85, 0.86)
+SWEEP_COVERAGES = (0.3, 0.4, 0.5, 0.6)
+
+
+def refusal_sweep(service: AnswerService, questions: Sequence[Question]) -> list[dict[str, Any]]:
+    """Answerable and unanswerable questions refused by the evidence test at each (cosine, coverage) threshold
+    pair: the calibration table for `Thresholds`. Each question's evidence is measured once."""
+    measured = [(q.answerable, service.meter.measure(q.question, service.search.search(q.question, k=DEFAULT_K)))
+                for q in questions]
+    rows = []
+    for cosine in SWEEP_COSINES:
+        for min_coverage in SWEEP_COVERAGES:
+            thresholds = replace(service.thresholds, refuse_below_cosine=cosine, min_coverage=min_coverage,
+                                 confident_cosine=max(cosine, service.thresholds.confident_cosine))
+            weak = [(answerable, evidence.is_weak(thresholds)) for answerable, evidence in measured]
+            rows.append({
+                "refuse_below_cosine": cosine, "min_coverage": min_coverage,
+                "answerable_refused": _share([w for a, w in weak if a]),
+                "unanswerable_refused": _share([w for a, w in weak if not a]),
+            })
+    return rows
 
 
 def _record(context: EvalContext, question: Question, answer: Answer, seconds: float) -> dict[str, Any]:
@@ -116,5 +142,16 @@ def markdown(report: dict[str, Any]) -> str:
     for strategy, summary in report["strategies"].items():
         cells = [f"{summary[k]:.3f}" if isinstance(summary[k], float) else str(summary[k]) for k in keys]
         lines.append(f"| {strategy} | " + " | ".join(cells) + " |")
-    lines += ["", "Targets: unanswerable refused ≥ 0.667; answerable refused ≤ 0.05; citation validity 1.000."]
+    lines += ["", "Targets: unanswerable refused ≥ 0.75; answerable refused ≤ 0.05; citation validity 1.000; "
+              "evidence hit ≥ 0.85."]
+    sweep = report.get("refusal_sweep") or []
+    if sweep:
+        lines += ["", "## Refusal threshold sweep (evidence test only)", "",
+                  "| refuse_below_cosine | min_coverage | answerable refused | unanswerable refused |", "|---|---|---|---|"]
+        lines += [f"| {r['refuse_below_cosine']:.2f} | {r['min_coverage']:.1f} | {_fmt(r['answerable_refused'])} | "
+                  f"{_fmt(r['unanswerable_refused'])} |" for r in sweep]
     return "\n".join(lines) + "\n"
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"

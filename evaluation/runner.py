@@ -30,7 +30,8 @@ from mizan.settings import Settings
 
 Progress = Callable[[str, int, int], None]  # (task, done, total)
 TOP_SHOWN = 3  # passages per question and mode kept in the report, to read failures
-TUNED = ("chunk_size", "chunk_overlap", "fusion", "rrf_k", "dense_weight", "sparse_weight", "balance_languages", "prefetch_k")
+TUNED = ("chunk_size", "chunk_overlap", "context_tokens", "fusion", "rrf_k", "dense_weight", "sparse_weight", "balance_languages", "prefetch_k",
+         "glossary", "glossary_dense", "foreign_sparse_weight")
 
 
 class NothingToEvaluate(RuntimeError):
@@ -44,7 +45,7 @@ def _silent(task: str, done: int, total: int) -> None:
 def collection_name(settings: Settings, corpus: Path) -> str:
     key = f"{corpus.resolve()}\0{settings.embed_model_path}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:10]
-    return f"eval_{digest}_c{settings.chunk_size}o{settings.chunk_overlap}"
+    return f"eval_{digest}_c{settings.chunk_size}o{settings.chunk_overlap}x{settings.context_tokens}"
 
 
 def prepare(settings: Settings, corpus: Path | None, progress: Progress = _silent) -> tuple[EvalContext, IngestReport | None]:

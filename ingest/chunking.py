@@ -43,14 +43,16 @@ def node_id(doc_id: str, chunk_index: int) -> str:
 
 
 def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int, chunk_overlap: int,
-                   reserved_tokens: int = 0) -> list[TextNode]:
+                   reserved_tokens: int = 0, context_tokens: int = 0) -> list[TextNode]:
     """Cut one document into nodes of at most `chunk_size` tokens counting `reserved_tokens`.
 
     `chunk_size` is the whole budget the embedder sees; `reserved_tokens` is what it adds to each text
     (see `passage_overhead`), so every node satisfies len(tokenizer(text)) + reserved_tokens <= chunk_size.
-    Metadata is excluded from both the embedded and the LLM text: the text is embedded alone.
+    With `context_tokens`, each node's embedded (and BM25-indexed) text opens with its document title and
+    heading path, cut to that many tokens and taken from the budget: a passage of a finance-bill table says
+    "Montant: 21 190" and only its heading says it is tax expenditure on VAT. The quote stays the text alone.
     """
-    budget = chunk_size - reserved_tokens
+    budget = chunk_size - reserved_tokens - context_tokens
     if budget <= chunk_overlap or budget < 1:
         raise ValueError(f"chunk_size {chunk_size} leaves {budget} tokens after {reserved_tokens} reserved, "
                          f"not more than the overlap {chunk_overlap}")
@@ -67,22 +69,36 @@ def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int
         last = bisect.bisect_right(page_starts, end - 1) - 1
         at = bisect.bisect_right(section_offsets, start) - 1
         language = detect_language(text)
+        section = _section(doc.pages[first].label) or (sections[at][1] if at >= 0 else "")
         metadata = {
             "doc_id": doc.doc_id, "file_name": doc.file_name, "title": doc.title, "doc_type": doc.doc_type,
             "year": doc.year, "language": doc.language if language == UNDETERMINED else language,
             "page_start": doc.pages[first].number, "page_end": doc.pages[last].number,
-            "section": _section(doc.pages[first].label) or (sections[at][1] if at >= 0 else ""),
+            "section": section,
             "locator": doc.pages[first].label,
             "char_start": start - page_starts[first], "char_end": end - page_starts[last],
             "chunk_index": index,
         }
+        if context_tokens:
+            metadata["context"] = _context(doc.title, doc.pages[first].label or section, tokenizer, context_tokens)
+        embedded = ["context"] if context_tokens else []
         nodes.append(TextNode(
             id_=node_id(doc.doc_id, index), text=text, metadata=metadata,
-            excluded_embed_metadata_keys=list(metadata), excluded_llm_metadata_keys=list(metadata),
+            excluded_embed_metadata_keys=[key for key in metadata if key not in embedded],
+            excluded_llm_metadata_keys=list(metadata),
+            metadata_template="{value}", text_template="{metadata_str}\n\n{content}",
             relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=doc.doc_id)},
             start_char_idx=start, end_char_idx=end,
         ))
     return nodes
+
+
+def _context(title: str, heading: str, tokenizer: TokenCounter, limit: int) -> str:
+    """"Title › heading path", its words cut from the end until it fits `limit` tokens (with the blank line)."""
+    words = " › ".join(part for part in (title, heading) if part).split()
+    while words and len(tokenizer(" ".join(words) + "\n\n")) > limit:
+        words = words[:-max(1, len(words) // 8)]
+    return " ".join(words)
 
 
 def _section(label: str) -> str:

@@ -199,7 +199,7 @@ def _completed(heading: str, following: list[str]) -> str:
 def _readable(title: str) -> str:
     """A cover title set in capitals reads as a sentence ("RAPPORT SUR LES DEPENSES" -> "Rapport sur les depenses")."""
     letters = [char for char in title if char.isalpha()]
-    if letters and all(char.isupper() for char in letters if char.lower() != char.upper()) and len(letters) > 3:
+    if len(title.split()) >= 3 and all(char.isupper() for char in letters if char.lower() != char.upper()):
         return title[0] + title[1:].lower()
     return title
 

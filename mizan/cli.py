@@ -170,7 +170,7 @@ def _print_sources(answer: Any) -> None:
     from rich.markup import escape
 
     for c in answer.citations:
-        console.print(f"  [bold][{c.n}][/bold] {escape(c.title)} — {escape(c.file)} p.{c.page}")
+        console.print(f"  [bold][{c.n}][/bold] {escape(c.title)} — {escape(c.file)} {escape(_where(c.page, c.locator))}")
     if answer.refused and answer.nearest_documents:
         console.print("  Nearest documents:")
         for d in answer.nearest_documents:
@@ -226,9 +226,11 @@ def search(
         for g in results:
             console.print(f"[cyan]{g.title}[/cyan] ({g.file_name}, {g.year or 'n.d.'}) pages {', '.join(map(str, g.pages))}")
         return
+    from rich.markup import escape
+
     for h in results:
         snippet = " ".join(h.text.split())[:240]
-        console.print(f"[bold]{h.rank}.[/bold] [cyan]{h.title}[/cyan] — {h.file_name} p.{h.page} [{h.language}] ({h.score:.3f})")
+        console.print(f"[bold]{h.rank}.[/bold] [cyan]{h.title}[/cyan] — {h.file_name} {escape(_where(h.page, h.locator))} [{h.language}] ({h.score:.3f})")
         console.print(f"   {snippet}…")
 
 
@@ -380,3 +382,8 @@ def bench_search(
 
 if __name__ == "__main__":
     app()
+
+
+def _where(page: int, locator: str) -> str:
+    """"p. 12" for a paginated file; a Word file's heading path with its unit number ("§ 12 Titre II › Recettes")."""
+    return f"§ {page} {locator}" if locator else f"p.{page}"

@@ -49,3 +49,14 @@ def corpus_copy(tmp_path: Path) -> Path:
     folder = tmp_path / "corpus"
     shutil.copytree(CORPUS, folder)
     return folder
+
+
+# The real finance-bill reports (not ours to redistribute, so not in the repo): beside the checkout in shared/.
+DEV_CORPUS = Path(__import__("os").environ.get("MIZAN_DEV_CORPUS", REPO.parent / "shared" / "dev-corpus"))
+
+
+@pytest.fixture(scope="session")
+def dev_corpus() -> Path:
+    if not (DEV_CORPUS / "note-presentation-plf-2025.docx").is_file():
+        pytest.skip(f"the real reports are not at {DEV_CORPUS} (set MIZAN_DEV_CORPUS)")
+    return DEV_CORPUS

@@ -100,6 +100,14 @@ def test_titles() -> None:
     pages = ["ROYAUME DU MAROC\nMinistère de l'Economie et des Finances\nRapport sur le budget genre\nTexte."]
     assert title_from_text(pages) == "Rapport sur le budget genre"
     assert title_from_text(["# FAQ BSG\n\nQuestion ?"]) == "FAQ BSG"
+
+
+def test_working_file_names_are_not_titles_and_cut_cover_titles_are_joined() -> None:
+    for draft in ("Microsoft Word - NP PLF 2025 Fr 18.10.2024 12h CM - Copie", "Rapport genre v3", "Note draft",
+                  "Rapport 12.05.2023"):
+        assert usable_title(draft) is None, draft
+    cover = ["Projet de Loi de Finances pour l'année budgétaire 2025\n\nRAPPORT SUR\n\nLES DEPENSES FISCALES\n\nSommaire"]
+    assert title_from_text(cover) == "Rapport sur les depenses fiscales"
     assert title_from_text(["", "  "]) is None
     assert title_from_name("sub/guide_indicateurs-genre.pdf") == "guide indicateurs genre"
 

@@ -83,15 +83,57 @@ def test_pdf_page_without_text_is_noted(tmp_path: Path) -> None:
 # -- DOCX, HTML, Markdown, text --------------------------------------------------------------------------------
 
 
-def test_docx_paragraphs_tables_and_explicit_page_break(tmp_path: Path) -> None:
-    path = write_docx(tmp_path / "fiche.docx", ["Titre de la fiche", "Avant le saut", "Apres le saut"],
-                      table=[["Etape", "Question"], ["Decrire", "Qui beneficie ?"]], page_break_after=1,
-                      title="Fiche pratique")
+def test_docx_units_are_sections_and_tables_with_their_heading_path(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Fiche pratique"
+    document.add_paragraph("Page de garde")
+    document.add_heading("Titre II - Données chiffrées", level=1)
+    document.add_paragraph("Les données du projet.")
+    document.add_heading("Recettes", level=2)
+    document.add_paragraph("Les recettes progressent.")
+    grid = document.add_table(rows=3, cols=3)
+    for row, values in zip(grid.rows, [["Désignation", "2023", "2024"], ["TVA", "21 190", "15 183"], ["IS", "2 137", "2 843"]]):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    document.add_paragraph("Après le tableau.")
+    document.add_heading("Dépenses", level=2)
+    document.add_paragraph("Les dépenses aussi.")
+    path = tmp_path / "fiche.docx"
+    document.save(str(path))
+
     result = read_file(path)
     assert result.kind == "docx" and result.title == "Fiche pratique"
-    assert len(result.pages) == 2
-    assert result.pages[0] == "Titre de la fiche\n\nAvant le saut"
-    assert result.pages[1] == "Apres le saut\n\nEtape | Question\nDecrire | Qui beneficie ?"
+    assert result.labels == ["", "Titre II - Données chiffrées", "Titre II - Données chiffrées › Recettes",
+                             "Titre II - Données chiffrées › Recettes › Tableau 1", "Titre II - Données chiffrées › Recettes",
+                             "Titre II - Données chiffrées › Dépenses"]
+    assert result.pages[1] == "Titre II - Données chiffrées\n\nLes données du projet."
+    # every row is its own paragraph, under its column names, so the chunker never cuts one
+    assert result.pages[3] == "Désignation: TVA; 2023: 21 190; 2024: 15 183\n\nDésignation: IS; 2023: 2 137; 2024: 2 843"
+    assert result.pages[4] == "Après le tableau."
+
+
+def test_docx_heading_split_over_two_paragraphs_is_one_heading(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Méthode d'évaluation de certaines dépenses fiscales relatives aux", level=3)
+    document.add_heading("exonérations de TVA sans droit à déduction", level=3)
+    document.add_paragraph("Le texte de la méthode.")
+    path = tmp_path / "m.docx"
+    document.save(str(path))
+    result = read_file(path)
+    assert result.labels == ["Méthode d'évaluation de certaines dépenses fiscales relatives aux "
+                             "exonérations de TVA sans droit à déduction"]
+
+
+def test_docx_table_without_header_row_joins_cells(tmp_path: Path) -> None:
+    path = write_docx(tmp_path / "sigles.docx", ["Liste des sigles"],
+                      table=[["ADII", "Administration des Douanes et Impôts Indirects"], ["IS", "Impôt sur les sociétés"]])
+    result = read_file(path)
+    assert result.pages[-1] == "ADII | Administration des Douanes et Impôts Indirects\n\nIS | Impôt sur les sociétés"
+    assert result.labels[-1] == "Tableau 1"
 
 
 def test_docx_merged_cells_appear_once(tmp_path: Path) -> None:

@@ -71,6 +71,7 @@ class Hit(_Model):
     section: str = ""
     text: str = ""
     quote_span: tuple[int, int] | None = None
+    locator: str = ""
 
     @property
     def page_highlight(self) -> tuple[int, int | None] | None:
@@ -102,6 +103,7 @@ class Citation(_Model):
     chunk_id: str = ""
     score: float = 0.0
     quote_span: tuple[int, int] | None = None
+    locator: str = ""
 
 
 class NearDocument(_Model):

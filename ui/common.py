@@ -186,6 +186,11 @@ def answer_markdown(text: str) -> str:
     return _MARKER.sub(lambda m: " ".join(f":orange-badge[{n.strip()}]" for n in re.split(r"[,;]", m[1])), escaped)
 
 
+def where(page: int, locator: str = "") -> str:
+    """How a passage is cited: its page, or a Word file's heading path (short) when the file has no pages."""
+    return short(locator.split(" › ")[-1] if locator else "", 40) if locator else t("source.page", n=page)
+
+
 def short(text: str, limit: int = 48) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

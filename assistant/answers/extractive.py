@@ -17,6 +17,7 @@ from assistant.answers import labels
 from assistant.answers.citations import citation
 from assistant.answers.evidence import Evidence, PassageSentences, Source
 from assistant.answers.lexical import Terms, coverage, terms_of
+from assistant.answers.quotable import answer_kind, holds_kind, is_quotable
 from assistant.answers.sentences import LIST_ITEM, QUESTION_ENDS, Sentence
 from assistant.answers.thresholds import Thresholds
 from assistant.schema import Citation
@@ -47,14 +48,16 @@ def pick_sentences(
 ) -> list[Pick]:
     """The best sentences (at most `max_sentences`, near-duplicates dropped), then the items of a list one announces."""
     candidates: list[tuple[Pick, Terms]] = []
+    kind = answer_kind(evidence.question)
     for index, passage in enumerate(passages):
         cosines = passage.vectors @ evidence.vector if len(passage.sentences) else np.zeros(0)
         for position, (sentence, cosine) in enumerate(zip(passage.sentences, cosines)):
             words = terms_of(analyzer, sentence.text)
-            if sentence.heading or sentence.text.endswith(QUESTION_ENDS) or len(words) < thresholds.min_claim_terms:
+            if not _claim(sentence, words, thresholds):
                 continue
             context = terms_of(analyzer, passage.contexts[position])
             score = float(cosine) + thresholds.lexical_weight * coverage(evidence.terms, context)
+            score += thresholds.kind_bonus if holds_kind(sentence.text, kind) else 0.0
             candidates.append((Pick(index, sentence, position, score), words))
     candidates.sort(key=lambda c: c[0].score, reverse=True)
     picked: list[tuple[Pick, Terms]] = []
@@ -63,7 +66,29 @@ def pick_sentences(
             break
         if all(_overlap(words, other) < thresholds.duplicate_overlap for _, other in picked):
             picked.append((pick, words))
-    return _with_list_items([pick for pick, _ in picked], passages)
+    return _with_context(_with_list_items([pick for pick, _ in picked], passages), passages, analyzer, thresholds)
+
+
+def _claim(sentence: Sentence, words: Terms, thresholds: Thresholds) -> bool:
+    """A sentence that states something and may be quoted: no heading, question, footnote, caption or markup."""
+    return (not sentence.heading and not sentence.text.endswith(QUESTION_ENDS)
+            and len(words) >= thresholds.min_claim_terms and is_quotable(sentence.text))
+
+
+def _with_context(picks: list[Pick], passages: list[PassageSentences], analyzer: BM25Analyzer,
+                  thresholds: Thresholds) -> list[Pick]:
+    """Each picked sentence with the one before it, so that "it rose to 19 %" says what rose."""
+    taken = {(p.source, p.position) for p in picks}
+    extended = list(picks)
+    for pick in picks:
+        position = pick.position - 1
+        if position < 0 or (pick.source, position) in taken:
+            continue
+        before = passages[pick.source].sentences[position]
+        if _claim(before, terms_of(analyzer, before.text), thresholds):
+            taken.add((pick.source, position))
+            extended.append(Pick(pick.source, before, position, pick.score))
+    return extended
 
 
 def _overlap(a: Terms, b: Terms) -> float:

@@ -45,6 +45,9 @@ class Thresholds:
     """A sentence whose words are this much inside a better one's says the same thing, and is dropped. (Words,
     not embeddings: sentences are embedded under their heading, which makes neighbours look alike.)"""
     max_sentences: int = 3
+    kind_bonus: float = 0.02
+    """Added to a sentence's score when it holds the kind of fact asked for: a figure for "how much", a year for
+    "when" (see quotable.answer_kind). About the gap between a sentence on the subject and one that answers."""
 
     # -- guard: does the cited passage support the sentence? -----------------------------------------------------
     support_coverage_weight: float = 0.25

@@ -43,6 +43,8 @@ def _meta(doc_type: str, year: int | None, language: str | None = None, pages: s
 
 
 def _pages_label(hit: Hit) -> str:
+    if hit.locator:
+        return common.where(hit.page, hit.locator)
     if hit.page_end and hit.page_end != hit.page:
         return f"{t('source.page', n=hit.page)}–{hit.page_end}"
     return t("source.page", n=hit.page)

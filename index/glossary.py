@@ -1,0 +1,80 @@
+"""Cross-lingual query expansion from a trilingual glossary of gender-budgeting and public-finance terms.
+
+BM25 only matches words the passage spells, and the corpus is mostly French: an English or Arabic question
+("tax expenditures on VAT", "النفقات الجبائية") shares no word with the French page that answers it. The
+glossary (`glossary.csv`: fr, en, ar forms separated by '|', the first canonical, with the source of each
+equivalence) finds the English and Arabic terms of a question and adds their French forms to the BM25 query.
+Terms are compared as the BM25 analyzer sees them (stemmed, stop words out, Arabic normalised), so plurals,
+articles and prefixes ("والميزانية") still match.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from index.analyzer import BM25Analyzer
+
+GLOSSARY_PATH = Path(__file__).with_name("glossary.csv")
+FOREIGN = ("en", "ar")  # languages expanded; French is the corpus's own
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    forms: dict[str, tuple[str, ...]]  # language -> forms, canonical first
+    domain: str
+    source: str
+
+
+class Glossary:
+    """Created once per process: the entries and, per language, each form's analysed term sequence."""
+
+    def __init__(self, entries: list[Entry], analyzer: BM25Analyzer) -> None:
+        self.entries = entries
+        self.analyzer = analyzer
+        self._patterns: dict[str, list[tuple[tuple[str, ...], Entry]]] = {
+            lang: sorted(((terms, entry) for entry in entries for form in entry.forms[lang]
+                          if (terms := tuple(analyzer.terms(form, lang)))), key=lambda pair: -len(pair[0]))
+            for lang in FOREIGN
+        }
+
+    def matches(self, question: str, lang: str) -> list[Entry]:
+        """Entries whose `lang` form the question holds, longest first; a shorter term inside a longer one is
+        not counted again ("gender budget report" does not also yield "budget")."""
+        if lang not in self._patterns:
+            return []
+        terms = self.analyzer.terms(question, lang)
+        used = [False] * len(terms)
+        found: dict[str, Entry] = {}
+        for pattern, entry in self._patterns[lang]:
+            for start in range(len(terms) - len(pattern) + 1):
+                span = range(start, start + len(pattern))
+                if tuple(terms[start:start + len(pattern)]) == pattern and not any(used[i] for i in span):
+                    for i in span:
+                        used[i] = True
+                    found.setdefault(entry.id, entry)
+        return list(found.values())
+
+    def expansion(self, question: str, lang: str) -> str:
+        """The French forms of the glossary terms in the question, as extra query text ('' when none)."""
+        return " ".join(form for entry in self.matches(question, lang) for form in entry.forms["fr"])
+
+
+def read_glossary(path: Path = GLOSSARY_PATH) -> list[Entry]:
+    """The glossary rows; a malformed row is an error naming its line (the file ships with the code)."""
+    entries = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            forms = {lang: tuple(f.strip() for f in (row.get(lang) or "").split("|") if f.strip()) for lang in ("fr", "en", "ar")}
+            if not all(forms.values()) or not (row.get("id") or "").strip():
+                raise ValueError(f"{path}:{number}: every row needs an id and fr, en and ar forms")
+            entries.append(Entry(row["id"].strip(), forms, (row.get("domain") or "").strip(), (row.get("source") or "").strip()))
+    return entries
+
+
+@cache
+def get_glossary(analyzer: BM25Analyzer) -> Glossary:
+    return Glossary(read_glossary(), analyzer)

@@ -1,0 +1,59 @@
+"""The trilingual glossary and the cross-lingual BM25 expansion it drives."""
+
+from __future__ import annotations
+
+import csv
+from assistant.search import SearchService
+from index.analyzer import BM25Analyzer
+from index.glossary import GLOSSARY_PATH, Glossary, get_glossary, read_glossary
+
+ARABIC_DIACRITICS = {chr(c) for c in range(0x064B, 0x0653)}
+
+
+def test_the_glossary_file_is_complete_and_sourced() -> None:
+    with GLOSSARY_PATH.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) >= 150
+    assert len({row["id"] for row in rows}) == len(rows)
+    assert all(row["source"].strip() and row["domain"].strip() for row in rows)
+    assert not any(ARABIC_DIACRITICS & set(row["ar"]) for row in rows)
+    assert len(read_glossary()) == len(rows)
+
+
+def test_english_and_arabic_terms_bring_their_french_forms() -> None:
+    glossary = get_glossary(BM25Analyzer())
+    english = glossary.expansion("How much did the tax expenditures on VAT cost in 2024?", "en")
+    assert "dépenses fiscales" in english and "TVA" in english
+    arabic = glossary.expansion("كم بلغت ميزانية مرافق الدولة المسيرة بصفة مستقلة؟", "ar")  # with a prefix and article
+    assert "SEGMA" in arabic
+    assert glossary.expansion("Quel est le montant des dépenses fiscales ?", "fr") == ""  # French needs nothing
+
+
+def test_a_longer_term_is_matched_once_not_again_as_its_parts() -> None:
+    glossary = get_glossary(BM25Analyzer())
+    ids = [entry.id for entry in glossary.matches("the gender budget report of the finance bill", "en")]
+    assert len(ids) == len(set(ids))
+    assert "budget" not in ids
+
+
+def test_a_row_without_a_language_is_an_error_naming_its_line(tmp_path) -> None:
+    bad = tmp_path / "g.csv"
+    bad.write_text("id,fr,en,ar,domain,source\nx,budget,,ميزانية,budget,test\n", encoding="utf-8")
+    try:
+        read_glossary(bad)
+    except ValueError as exc:
+        assert "g.csv:2" in str(exc)
+    else:
+        raise AssertionError("a row without English was accepted")
+
+
+def test_expansion_lets_bm25_find_the_french_page_for_an_english_question(corpus_runtime) -> None:
+    runtime = corpus_runtime
+    question = "What does gender-responsive budgeting require of performance indicators?"
+    on = runtime.search
+    off = SearchService(runtime.settings.model_copy(update={"glossary": False}), runtime.client, runtime.embedder,
+                        runtime.analyzer)
+    french_on = [h for h in on.search(question, k=10, mode="sparse") if h.language == "fr"]
+    french_off = [h for h in off.search(question, k=10, mode="sparse") if h.language == "fr"]
+    assert french_on and french_on[0].rank < (french_off[0].rank if french_off else 99)
+    assert isinstance(get_glossary(runtime.analyzer), Glossary)
