@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from qdrant_client import QdrantClient
 
+from assistant.answers.evidence import warm_sentences
+from assistant.answers.sentence_store import SentenceVectorStore
 from assistant.search import SearchService
 from index.analyzer import BM25Analyzer
 from index.embedder import Embedder, get_embedder
@@ -23,6 +26,7 @@ class Runtime:
     analyzer: BM25Analyzer
     indexer: Indexer
     search: SearchService
+    sentences: SentenceVectorStore
 
 
 _runtime: Runtime | None = None
@@ -37,7 +41,25 @@ def build_runtime(settings: Settings) -> Runtime:
     search = SearchService(settings, client, embedder, analyzer)
     if search.local_index is not None:
         indexer.on_change.append(search.local_index.invalidate)
-    return Runtime(settings=settings, client=client, embedder=embedder, analyzer=analyzer, indexer=indexer, search=search)
+    sentences = _sentence_store(settings.data_dir, embedder)
+    if settings.warm_sentences:
+        indexer.on_nodes.append(lambda nodes: warm_sentences(
+            sentences, [(n.metadata.get("section") or "", n.get_content()) for n in nodes]))
+    return Runtime(settings=settings, client=client, embedder=embedder, analyzer=analyzer, indexer=indexer,
+                   search=search, sentences=sentences)
+
+
+_stores: dict[Path, SentenceVectorStore] = {}
+_stores_lock = threading.Lock()  # build_runtime runs under _lock already
+
+
+def _sentence_store(data_dir: Path, embedder: Embedder) -> SentenceVectorStore:
+    """One per data dir and process: it is a file the API's threads share."""
+    key = data_dir.resolve()
+    with _stores_lock:
+        if key not in _stores:
+            _stores[key] = SentenceVectorStore(key / "cache" / "sentence-vectors.sqlite", embedder)
+        return _stores[key]
 
 
 def get_runtime(settings: Settings | None = None) -> Runtime:

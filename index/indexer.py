@@ -89,6 +89,7 @@ class PageChunker(TransformComponent):
     chunk_size: int
     chunk_overlap: int
     reserved_tokens: int
+    context_tokens: int
     token_counter: Any
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
@@ -96,7 +97,8 @@ class PageChunker(TransformComponent):
         for node in nodes:
             chunks.extend(
                 chunk_document(
-                    from_llama_document(node), self.token_counter, self.chunk_size, self.chunk_overlap, self.reserved_tokens
+                    from_llama_document(node), self.token_counter, self.chunk_size, self.chunk_overlap,
+                    self.reserved_tokens, self.context_tokens,
                 )
             )
         return chunks
@@ -110,6 +112,7 @@ class Indexer:
         self.client = client
         self.embedder = embedder
         self.on_change: list[Callable[[str], None]] = []  # called with the collection name after each write
+        self.on_nodes: list[Callable[[list[BaseNode]], None]] = []  # called with each run's new chunks
         ensure_collection(client, settings.collection, embedder.dimension)
         self.vector_store = QdrantVectorStore(
             collection_name=settings.collection,
@@ -133,6 +136,7 @@ class Indexer:
                     chunk_size=min(settings.chunk_size, embedder.max_seq_length),
                     chunk_overlap=settings.chunk_overlap,
                     reserved_tokens=passage_overhead(embedder.tokenizer, embedder.prefix("passage")),
+                    context_tokens=settings.context_tokens,
                     token_counter=hf_token_counter(embedder.tokenizer),
                 ),
                 MizanEmbedding(embedder=embedder),
@@ -194,6 +198,8 @@ class Indexer:
         done = 0
         for batch in _batches(loaded.documents, pages_per_run):
             nodes = self.pipeline.run(documents=[to_llama_document(d) for d in batch])
+            for listener in self.on_nodes:
+                listener(nodes)
             report.chunks_embedded += len(nodes)
             report.documents_embedded += len({n.ref_doc_id for n in nodes})
             done += sum(len(d.pages) for d in batch)

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     reranker: str | None = Field(None, description="Optional sentence-transformers CrossEncoder (name or path); off by default.")
     rerank_candidates: int = Field(30, ge=1, description="Fused candidates the reranker re-scores.")
 
+    warm_sentences: bool = Field(
+        True, description="Embed each new passage's sentences at ingest (kept in <data_dir>/cache), so extractive "
+        "answers need no embedding at question time; off: they are embedded on first use, then kept.")
+
     llm: Literal["none", "llamacpp", "openai"] = Field("none", description="Answer strategy backend.")
     llm_model_path: Path | None = Field(None, description="GGUF file; default <data_dir>/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server URL (vLLM, Ollama, llama.cpp server).")

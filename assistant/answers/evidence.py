@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from qdrant_client import QdrantClient
 
 from assistant.answers.lexical import Terms, coverage, missing_numbers, terms_of
+from assistant.answers.sentence_store import SentenceVectorStore
 from assistant.answers.sentences import QUESTION_ENDS, Sentence, split_passage
 from assistant.answers.thresholds import Thresholds
 from assistant.search import Hit
@@ -77,11 +79,13 @@ class Evidence:
 class EvidenceMeter:
     """Created once per process with the shared embedder, analyzer and Qdrant client."""
 
-    def __init__(self, client: QdrantClient, collection: str, embedder: Embedder, analyzer: BM25Analyzer) -> None:
+    def __init__(self, client: QdrantClient, collection: str, embedder: Embedder, analyzer: BM25Analyzer,
+                 store: SentenceVectorStore) -> None:
         self.client = client
         self.collection = collection
         self.embedder = embedder
         self.analyzer = analyzer
+        self.store = store
         self._sentences: OrderedDict[tuple[str, str, str], PassageSentences] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -101,8 +105,9 @@ class EvidenceMeter:
         Conservez l'indicateur global..."): an FAQ answer or a list item means little without its title, and on
         the dev set this lifts the evidence sentence to first place for 19 questions instead of 14.
 
-        Embedding them is most of an extractive answer's time (~80 sentences, ~1.7 s on one busy core), so the
-        last SENTENCE_CACHE passages are kept: follow-ups and related questions come back to the same passages.
+        Embedding them would be most of an extractive answer's time (~80 sentences, ~1.7 s on one busy core): their
+        vectors come from the sentence store, filled at ingest (`warm_sentences`), and the last SENTENCE_CACHE
+        passages are also kept in memory, split and stacked.
         """
         keys = [(s.hit.chunk_id, s.hit.section, s.hit.text) for s in sources]
         with self._lock:
@@ -110,7 +115,7 @@ class EvidenceMeter:
         missing = list(dict.fromkeys(key for key in keys if key not in known))
         split = [split_passage(text) for _, _, text in missing]
         contexts = [_in_context(sentences, section) for sentences, (_, section, _) in zip(split, missing)]
-        vectors = self.embedder.embed_passages([text for texts in contexts for text in texts])
+        vectors = self.store.vectors([text for texts in contexts for text in texts])
         row = 0
         for key, sentences, texts in zip(missing, split, contexts):
             known[key] = PassageSentences(sentences, texts, vectors[row:row + len(sentences)])
@@ -133,11 +138,17 @@ class EvidenceMeter:
         records = self.client.retrieve(self.collection, ids=[h.chunk_id for h in hits], with_vectors=[DENSE])
         stored = {str(r.id): r.vector[DENSE] for r in records if isinstance(r.vector, dict) and DENSE in r.vector}
         missing = [h.text for h in hits if h.chunk_id not in stored]
-        embedded = iter(self.embedder.embed_passages(missing))  # only if the point vanished since the search
+        # only if the point vanished since the search
+        embedded = iter(self.embedder.embed_passages(missing) if missing else [])
         return [
             _unit(np.asarray(stored[h.chunk_id], dtype=np.float32)) if h.chunk_id in stored else next(embedded)
             for h in hits
         ]
+
+
+def warm_sentences(store: SentenceVectorStore, passages: Sequence[tuple[str, str]]) -> None:
+    """Compute and keep the sentence vectors of newly indexed passages, given as (section, text)."""
+    store.vectors([context for section, text in passages for context in _in_context(split_passage(text), section)])
 
 
 def _in_context(sentences: list[Sentence], section: str) -> list[str]:

@@ -60,7 +60,8 @@ class AnswerService:
 
     @classmethod
     def from_runtime(cls, runtime: Runtime, llm: LLM | None = None) -> AnswerService:
-        meter = EvidenceMeter(runtime.client, runtime.settings.collection, runtime.embedder, runtime.analyzer)
+        meter = EvidenceMeter(runtime.client, runtime.settings.collection, runtime.embedder, runtime.analyzer,
+                              runtime.sentences)
         return cls(runtime.settings, runtime.search, meter, runtime.analyzer, llm=llm)
 
     @property

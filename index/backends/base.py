@@ -86,7 +86,11 @@ def plan_sources(plan: QueryPlan) -> list[Source]:
         return [whole]
     share = plan.weights[0] / len(plan.balance_languages) if plan.balance_languages else 0.0
     balanced = [Source(DENSE, plan.dense, lang, share) for lang in plan.balance_languages]
-    last = Source(SPARSE, terms, None, plan.weights[1]) if terms is not None else Source(DENSE, plan.dense, None, plan.weights[1])
+    last = (
+        Source(SPARSE, terms, None, plan.weights[1])
+        if terms is not None
+        else Source(DENSE, plan.dense, None, plan.weights[1])
+    )
     return [whole, *balanced, last]
 
 
