@@ -65,6 +65,7 @@ class Hit:
     text: str
     quote_span: tuple[int, int]  # chunk's start in the text of `page`, end in the text of `page_end`
     locator: str = ""  # a Word file's heading path ("Titre II › Recettes › Tableau 3"), cited instead of a page
+    page_breaks: list[tuple[int, int]] = field(default_factory=list)  # (page, where it starts in `text`) after the first
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,6 +108,7 @@ def hit_from_point(rank: int, point: models.ScoredPoint) -> Hit:
         text=node.get("text", ""),
         quote_span=(int(meta.get("char_start", 0)), int(meta.get("char_end", 0))),
         locator=meta.get("locator") or "",
+        page_breaks=[(int(page), int(offset)) for page, offset in meta.get("page_breaks") or []],
     )
 
 

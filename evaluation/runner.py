@@ -29,6 +29,7 @@ from ingest.loader import corpus_files
 from mizan.settings import Settings
 
 Progress = Callable[[str, int, int], None]  # (task, done, total)
+INDEX_FORMAT = "v2"  # bumped when chunk payloads change (v2: page_breaks), so eval collections are rebuilt
 TOP_SHOWN = 3  # passages per question and mode kept in the report, to read failures
 TUNED = ("chunk_size", "chunk_overlap", "context_tokens", "fusion", "rrf_k", "dense_weight", "sparse_weight", "balance_languages", "prefetch_k",
          "glossary", "glossary_dense", "foreign_sparse_weight")
@@ -45,7 +46,7 @@ def _silent(task: str, done: int, total: int) -> None:
 def collection_name(settings: Settings, corpus: Path) -> str:
     key = f"{corpus.resolve()}\0{settings.embed_model_path}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:10]
-    return f"eval_{digest}_c{settings.chunk_size}o{settings.chunk_overlap}x{settings.context_tokens}"
+    return f"eval_{digest}_c{settings.chunk_size}o{settings.chunk_overlap}x{settings.context_tokens}_{INDEX_FORMAT}"
 
 
 def prepare(settings: Settings, corpus: Path | None, progress: Progress = _silent) -> tuple[EvalContext, IngestReport | None]:

@@ -77,6 +77,8 @@ def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int
             "section": section,
             "locator": doc.pages[first].label,
             "char_start": start - page_starts[first], "char_end": end - page_starts[last],
+            # where each later page begins in the chunk: a Word file's sections are short, so one chunk spans many
+            "page_breaks": [[doc.pages[p].number, page_starts[p] - start] for p in range(first + 1, last + 1)],
             "chunk_index": index,
         }
         if context_tokens:

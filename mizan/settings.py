@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     chunk_size: int = Field(512, ge=32, description="Chunk size in embedding-model tokens (prefix included).")
     chunk_overlap: int = Field(32, ge=0, description="Tokens shared by consecutive chunks of a document.")
     context_tokens: int = Field(
-        48, ge=0, description="Tokens of each chunk's budget given to its document title and heading path, embedded "
+        0, ge=0, description="Tokens of each chunk's budget given to its document title and heading path, embedded "
         "and indexed with it (not quoted); 0: chunks are embedded alone. Changing it means re-indexing.")
 
     fusion: Literal["rrf", "dbsf"] = Field("rrf", description="How hybrid search fuses dense and sparse hits.")
@@ -57,10 +57,11 @@ class Settings(BaseSettings):
     )
     glossary: bool = Field(True, description="Add the French forms of glossary terms found in an English or Arabic "
                            "question to its BM25 query (index/glossary.csv).")
-    glossary_dense: bool = Field(False, description="Also append those French forms to the question that is embedded.")
+    glossary_dense: bool = Field(True, description="Also append those French forms to the question that is embedded "
+                                 "(real reports: English R@5 0.79 -> 0.89, Arabic 0.50 -> 0.62).")
     foreign_sparse_weight: float = Field(
         1.0, gt=0, description="Multiplies the BM25 weight in RRF for English and Arabic questions.")
-    prefetch_k: int = Field(50, ge=1, description="Candidates fetched per vector before fusion.")
+    prefetch_k: int = Field(100, ge=1, description="Candidates fetched per vector before fusion.")
     reranker: str | None = Field(None, description="Optional sentence-transformers CrossEncoder (name or path); off by default.")
     rerank_candidates: int = Field(30, ge=1, description="Fused candidates the reranker re-scores.")
 

@@ -86,7 +86,7 @@ def test_spans_pages_and_metadata() -> None:
     assert last["section"] == "2. Les indicateurs"
     assert all(node.metadata["page_start"] != 2 for node in nodes)  # the empty page holds no chunk
     assert set(first) == {"doc_id", "file_name", "title", "doc_type", "year", "language", "page_start",
-                          "page_end", "section", "locator", "char_start", "char_end", "chunk_index"}
+                          "page_end", "section", "locator", "char_start", "char_end", "page_breaks", "chunk_index"}
     assert (first["doc_id"], first["file_name"], first["title"], first["doc_type"], first["year"]) == (
         document.doc_id, "dir/x.pdf", "Guide BSG", "guide", 2025)
 

@@ -53,6 +53,8 @@ def page_span(hit: Hit, start: int, end: int) -> tuple[int, tuple[int, int] | No
     break, or in the middle page of a longer chunk, keeps the first page and no span.
     """
     chunk_start, chunk_end = hit.quote_span
+    if hit.page_breaks:
+        return _by_breaks(hit, start, end)
     if hit.page == hit.page_end:
         return hit.page, (chunk_start + start, chunk_start + end)
     last_page_from = len(hit.text) - chunk_end
@@ -61,3 +63,12 @@ def page_span(hit: Hit, start: int, end: int) -> tuple[int, tuple[int, int] | No
     if hit.page_end == hit.page + 1 and end <= last_page_from - len(PAGE_SEPARATOR):
         return hit.page, (chunk_start + start, chunk_start + end)
     return hit.page, None
+
+
+def _by_breaks(hit: Hit, start: int, end: int) -> tuple[int, tuple[int, int] | None]:
+    """The page where the stretch starts, from the chunk's recorded page starts; a span only when it ends there."""
+    starts = [(hit.page, -hit.quote_span[0])] + list(hit.page_breaks)  # the first page starts before the chunk
+    index = max(i for i, (_, offset) in enumerate(starts) if offset <= start)
+    page, offset = starts[index]
+    following = starts[index + 1][1] if index + 1 < len(starts) else len(hit.text) + len(PAGE_SEPARATOR)
+    return page, ((start - offset, end - offset) if end <= following - len(PAGE_SEPARATOR) else None)

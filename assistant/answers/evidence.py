@@ -24,6 +24,7 @@ from assistant.answers.thresholds import Thresholds
 from assistant.search import Hit
 from index.analyzer import BM25Analyzer
 from index.embedder import Embedder
+from ingest.language import UNDETERMINED, detect_language
 from index.store import DENSE
 
 SENTENCE_CACHE = 512  # passages whose embedded sentences are kept (~40 kB each)
@@ -62,16 +63,29 @@ class Evidence:
         """Share of the question's words found in the passage that holds most of them."""
         return max((coverage(self.terms, s.terms) for s in self.sources), default=0.0)
 
+    @property
+    def cross_language(self) -> bool:
+        """The question is in another language than the passage closest to it (an English question, French pages)."""
+        if not self.sources:
+            return False
+        best = max(self.sources, key=lambda s: s.cosine)
+        language = detect_language(self.question)
+        return language != UNDETERMINED and best.hit.language not in ("", language)
+
     def is_weak(self, thresholds: Thresholds) -> bool:
         """Too far from the question (cosine, then words), or asking about a number (a year) no passage holds.
 
         The number test catches what cosines cannot: "crédits pour l'égalité en 2024" sits as close to the
-        corpus as an answerable question, but no retrieved passage or title says 2024.
+        corpus as an answerable question, but no retrieved passage or title says 2024. Across languages, cosines
+        run lower and words cannot match, so only the cross-language cosine floor applies.
         """
         best = self.best_cosine
-        if best < thresholds.refuse_below_cosine:
+        if self.cross_language:
+            if best < thresholds.refuse_below_cosine_cross:
+                return True
+        elif best < thresholds.refuse_below_cosine:
             return True
-        if best < thresholds.confident_cosine and self.best_coverage < thresholds.min_coverage:
+        elif best < thresholds.confident_cosine and self.best_coverage < thresholds.min_coverage:
             return True
         return bool(missing_numbers(self.terms, frozenset().union(*(s.terms.all for s in self.sources))))
 
