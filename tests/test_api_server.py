@@ -506,3 +506,14 @@ def test_cli_names_the_server_holding_the_index(api: httpx.Client, settings: Set
     )
     assert result.returncode == EXIT_LOCKED, result.stdout + result.stderr
     assert "another process" in result.stdout and "--api" in result.stdout
+
+
+def test_word_sections_are_cited_by_heading_path(api: httpx.Client) -> None:
+    """A .docx has no pages: a hit on it names its section's heading path, and the page endpoint says it too."""
+    hits = api.post("/search", json={"query": "Quelles questions poser pour décrire les bénéficiaires du programme ?",
+                                     "k": 10}).json()["hits"]
+    word = [h for h in hits if h["file_name"].endswith(".docx")]
+    assert word, "the practice sheet (.docx) should be among the hits"
+    assert word[0]["locator"]
+    page = api.get(f"/documents/{word[0]['doc_id']}/pages/{word[0]['page']}").json()
+    assert page["label"] == word[0]["locator"]

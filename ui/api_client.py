@@ -148,6 +148,7 @@ class PageText(_Model):
     text: str = ""
     pages: int = Field(0, validation_alias=AliasChoices("pages", "page_count", "total_pages", "num_pages"))
     highlight: tuple[int, int] | None = None
+    label: str = ""
 
     @field_validator("highlight", mode="before")
     @classmethod

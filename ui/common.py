@@ -363,6 +363,8 @@ def source_panel(state_key: str, *, widget_keys: list[str] | None = None) -> Non
             return
         total = total or page_text.pages or None
         where = t("source.page_of", n=page, total=total) if total else t("source.page", n=page)
+        if page_text.label:  # a Word file: its section's heading path says where this is, not a page number
+            where = f"§ {page}/{total} · {page_text.label}" if total else f"§ {page} · {page_text.label}"
         st.caption(" · ".join(escape_markdown(m) for m in (PurePosixPath(source["file"]).name, where) if m))
         _toolbar(state_key, source, page, total, on_cited)
         if on_cited and source.get("quote"):

@@ -64,6 +64,8 @@ class PageText(BaseModel):
     pages: int = Field(description="Number of pages in the document.")
     text: str = Field(description="The page's text as indexed; spans in hits and citations count characters in it.")
     highlight: Highlight | None = Field(None, description="The requested span, kept within the page's text.")
+    label: str = Field("", description="How to cite a unit that is not a printed page: a Word section's heading "
+                       "path (its `page` is then the section's number).")
 
 
 class UploadAccepted(BaseModel):
@@ -132,7 +134,8 @@ def get_page(
         if stop < start:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"end={end} is before start={start}.")
         highlight = Highlight(start=start, end=stop)
-    return PageText(doc_id=doc_id, page=page, pages=len(doc.pages), text=found.text, highlight=highlight)
+    return PageText(doc_id=doc_id, page=page, pages=len(doc.pages), text=found.text, highlight=highlight,
+                    label=found.label)
 
 
 @router.get(
