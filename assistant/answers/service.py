@@ -34,7 +34,11 @@ if TYPE_CHECKING:
 Strategy = Literal["extractive", "llm"]
 STRATEGIES: tuple[Strategy, ...] = ("extractive", "llm")
 DEFAULT_K = 8  # hits searched: refusal and the nearest documents look at all of them
-ANSWER_SOURCES = 4  # passages an answer is drawn from (and the LLM reads)
+# Passages an answer is drawn from. Extraction reads every hit (its sentence vectors are precomputed; on the real
+# reports the evidence is in the cited passages for 0.60 of answers from 4, 0.69 from 8); the LLM reads fewer, as
+# each passage costs it ~500 prompt tokens.
+EXTRACT_SOURCES = 8
+LLM_SOURCES = 4
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +94,7 @@ class AnswerService:
         if evidence.is_weak(self.thresholds):
             yield from _pieces(refusal(language, evidence, strategy=chosen, standalone_question=standalone))
             return
-        sources = evidence.sources[:ANSWER_SOURCES]
+        sources = evidence.sources[:LLM_SOURCES if llm is not None else EXTRACT_SOURCES]
         passages = self.meter.sentences(sources)
         if llm is None:
             yield from _pieces(self._extractive(language, evidence, sources, passages, standalone))
