@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
 
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms import LLM
@@ -80,7 +81,12 @@ def _local(settings: Settings) -> LLM:
         from llama_index.llms.llama_cpp import LlamaCPP
     except ImportError as exc:  # the optional [llm] extra: llama-cpp-python compiles llama.cpp at install
         raise LLMUnavailable("MIZAN_LLM=llamacpp needs the llm extra: pip install 'mizan[llm]'") from exc
-    return LlamaCPP(
+    with _plain_weight_buffers(not settings.llm_repack):
+        return _llamacpp(LlamaCPP, path)
+
+
+def _llamacpp(factory: type, path: Path) -> LLM:
+    return factory(
         model_path=str(path),
         temperature=TEMPERATURE,
         max_new_tokens=MAX_NEW_TOKENS,
@@ -91,6 +97,34 @@ def _local(settings: Settings) -> LLM:
         messages_to_prompt=chatml,
         completion_to_prompt=_chatml_completion,
     )
+
+
+@contextmanager
+def _plain_weight_buffers(plain: bool) -> Iterator[None]:
+    """Load the model without llama.cpp's CPU "extra buffer types" (weights repacked for wide SIMD kernels).
+
+    On this project's reference machines (AVX-512/AMX CPUs in a sandbox) the repacked path crashes the whole
+    process with a segmentation fault as soon as a prompt of more than one token is decoded; plain buffers answer
+    correctly. llama-cpp-python does not expose the switch, so the default model parameters are adjusted while
+    the model loads (under the module lock that builds the one process-wide model).
+    """
+    import llama_cpp.llama_cpp as bindings  # the module `llama_cpp.Llama` takes its default parameters from
+
+    if not plain or "use_extra_bufts" not in dict(bindings.llama_model_params._fields_):
+        yield
+        return
+    original = bindings.llama_model_default_params
+
+    def without_extra_buffers() -> bindings.llama_model_params:
+        params = original()
+        params.use_extra_bufts = False
+        return params
+
+    bindings.llama_model_default_params = without_extra_buffers
+    try:
+        yield
+    finally:
+        bindings.llama_model_default_params = original
 
 
 def _remote(settings: Settings) -> LLM:

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
 
     llm: Literal["none", "llamacpp", "openai"] = Field("none", description="Answer strategy backend.")
     llm_model_path: Path | None = Field(None, description="GGUF file; default <data_dir>/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf.")
+    llm_repack: bool = Field(
+        False, description="Let llama.cpp repack the GGUF weights for its wide-SIMD CPU kernels. Off: on AVX-512/AMX "
+        "machines under this project's sandbox the repacked path segfaults on the first multi-token prompt.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server URL (vLLM, Ollama, llama.cpp server).")
     llm_model: str = Field("qwen2.5-coder-1.5b-instruct", description="Model name sent to the OpenAI-compatible server.")
     llm_api_key: str | None = Field(None, description="API key for the OpenAI-compatible server.")
