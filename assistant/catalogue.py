@@ -75,8 +75,8 @@ class Catalogue:
         if not self.lock.try_acquire_read():
             return None
         try:
-            client, name = self.indexer.client, self.settings.collection
-            return client.count(name).count if client.collection_exists(name) else 0
+            backend, name = self.indexer.backend, self.settings.collection
+            return backend.count(name) if backend.collection_exists(name) else 0
         finally:
             self.lock.release_read()
 

@@ -13,12 +13,12 @@ import time
 import uuid
 from pathlib import Path
 
-from qdrant_client import models
 from rich.console import Console
 from rich.table import Table
 
 from assistant.runtime import build_runtime
-from index.store import DENSE, SPARSE, close_client
+from index.backends.base import StoredPoint
+from index.backends.factory import close_backend
 from mizan.settings import Settings
 
 QUESTIONS = Path(__file__).parent / "questions" / "sample.jsonl"
@@ -38,7 +38,6 @@ def _scratch(settings: Settings, tmp: str) -> Settings:
     return settings.model_copy(
         update={
             "data_dir": Path(tmp),
-            "qdrant_path": Path(tmp) / "qdrant",
             "qdrant_url": None,
             "collection": "bench",
             "embed_model": str(Path(settings.embed_model_path).resolve()),  # keep using the installed model
@@ -53,14 +52,12 @@ def bench_ingest(settings: Settings, folder: Path, console: Console) -> dict[str
         _warm_up(rt, Path(tmp) / "warm-up")
         report = rt.indexer.ingest(folder)
         texts = [
-            json.loads(p.payload["_node_content"])["text"]
-            for p in rt.client.scroll("bench", limit=1_000_000, with_payload=True)[0]
-            if p.payload
+            json.loads(p.payload["_node_content"])["text"] for p in rt.backend.scroll("bench") if p.payload
         ]
         started = time.perf_counter()
         rt.embedder.embed_passages(texts)
         raw_s = time.perf_counter() - started
-        close_client(scratch)
+        close_backend(scratch)
     figures = {
         "pages": report.pages,
         "chunks": report.chunks_embedded,
@@ -99,23 +96,22 @@ def _queries(n: int) -> list[str]:
 
 def _replicate(rt, target: int) -> int:
     """Copy the ingested points under new ids and doc ids until the collection holds `target` chunks."""
-    points = rt.client.scroll("bench", limit=1_000_000, with_payload=True, with_vectors=True)[0]
+    points = list(rt.backend.scroll("bench"))
     total, copy = len(points), 0
     while total < target:
         copy += 1
-        batch = []
-        for p in points:
-            payload = dict(p.payload or {})
-            payload["doc_id"] = f"{payload.get('doc_id', '')}-copy{copy}"
-            batch.append(models.PointStruct(id=str(uuid.uuid4()), vector=p.vector, payload=payload))
-        rt.client.upload_points("bench", batch, batch_size=512)
+        batch = [
+            StoredPoint(str(uuid.uuid4()), p.vector, p.sparse, {**p.payload, "doc_id": f"{p.payload.get('doc_id', '')}-copy{copy}"})
+            for p in points
+        ]
+        rt.backend.upsert("bench", batch)
         total += len(batch)
     return total
 
 
 def _time_queries(rt, queries: list[str], mode: str) -> dict[str, float]:
     for q in queries[:5]:
-        rt.search.search(q, k=10, mode=mode, collection="bench")  # warm caches (and build the local indexes)
+        rt.search.search(q, k=10, mode=mode, collection="bench")  # warm caches
     times = []
     for q in queries:
         started = time.perf_counter()
@@ -135,11 +131,7 @@ def bench_search(settings: Settings, console: Console, *, target_chunks: int, n_
         queries = _queries(n_queries)
         for mode in ("hybrid", "dense", "sparse"):
             results[mode] = _time_queries(rt, queries, mode)
-        # Baseline in the same run: the same hybrid query answered by qdrant-client's embedded engine alone.
-        indexes, rt.search.local_index = rt.search.local_index, None
-        results["hybrid, Qdrant local engine (baseline)"] = _time_queries(rt, queries[: max(10, n_queries // 4)], "hybrid")
-        rt.search.local_index = indexes
-        close_client(scratch)
+        close_backend(scratch)
     table = Table(title=f"mizan bench search: {size} chunks (query embedding included)")
     for col in ("mode", "queries", "p50 ms", "p95 ms", "mean ms"):
         table.add_column(col, justify="right")

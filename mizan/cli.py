@@ -244,12 +244,13 @@ def serve(
 
     from assistant.api.app import create_app
     from assistant.llm import LLMUnavailable, get_llm
-    from index.store import StoreLockedError, get_client
+    from index.backends.factory import open_backend
+    from index.store import StoreLockedError
 
     _quiet_libraries()
     settings = get_settings()
     try:  # a locked store or a missing LLM said in words here, not in uvicorn's start-up traceback
-        get_client(settings)
+        open_backend(settings)
         get_llm(settings)
     except (StoreLockedError, LLMUnavailable) as exc:
         console.print(f"[red]{exc}[/red]")

@@ -1,4 +1,4 @@
-"""The HTTP API end to end: a real uvicorn server on a free port, the real E5 model, a real embedded Qdrant.
+"""The HTTP API end to end: a real uvicorn server on a free port, the real E5 model, a real embedded Qdrant (Edge).
 
 The server gets a copy of the session's sample-corpus index (tests here add and remove documents; the copy keeps
 the shared index as it was) and runs in a thread of this process, so the model is loaded once for all tests.
@@ -65,7 +65,7 @@ def live_server(settings: Settings) -> Iterator[str]:
 
 
 def _copy_index(source: Settings, target: Settings) -> None:
-    shutil.copytree(source.qdrant_location, target.qdrant_location, ignore=shutil.ignore_patterns(".lock"))
+    shutil.copytree(source.edge_location, target.edge_location, ignore=shutil.ignore_patterns(".lock"))
     target.docstore_path.parent.mkdir(parents=True)
     shutil.copy(source.docstore_path, target.docstore_path)
 

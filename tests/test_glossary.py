@@ -51,7 +51,7 @@ def test_expansion_lets_bm25_find_the_french_page_for_an_english_question(corpus
     runtime = corpus_runtime
     question = "What does gender-responsive budgeting require of performance indicators?"
     on = runtime.search
-    off = SearchService(runtime.settings.model_copy(update={"glossary": False}), runtime.client, runtime.embedder,
+    off = SearchService(runtime.settings.model_copy(update={"glossary": False}), runtime.backend, runtime.embedder,
                         runtime.analyzer)
     french_on = [h for h in on.search(question, k=10, mode="sparse") if h.language == "fr"]
     french_off = [h for h in off.search(question, k=10, mode="sparse") if h.language == "fr"]
