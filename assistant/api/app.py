@@ -27,7 +27,7 @@ from assistant.api.deps import Services
 from assistant.catalogue import Catalogue
 from assistant.conversation import ConversationStore
 from assistant.feedback import FeedbackStore, feedback_path
-from assistant.jobs import IngestQueue, StoreLock
+from assistant.jobs import IngestQueue, WriteLock
 from assistant.llm import get_llm
 from assistant.runtime import build_runtime
 from assistant.uploads import upload_limit_bytes
@@ -58,7 +58,7 @@ MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around the file itsel
 
 def build_services(settings: Settings) -> Services:
     runtime = build_runtime(settings)
-    lock = StoreLock(readers_wait=settings.qdrant_url is None)
+    lock = WriteLock()
     get_llm(settings)  # load the model (or fail on its configuration) at start-up, not in someone's first question
     return Services(
         settings=settings,
