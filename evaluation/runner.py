@@ -24,7 +24,7 @@ from evaluation.metrics import CUTOFF, RECALL_KS, Ranking, first_hit, latency_ms
 from evaluation.questions import Question, QuestionSet
 from evaluation.retrievers import RETRIEVERS, EvalContext, Passage, Retriever
 from index.backends.factory import open_backend
-from index.indexer import IngestReport
+from index.indexer import IngestReport, missing_vectors
 from ingest.loader import corpus_files
 from mizan.settings import Settings
 
@@ -51,12 +51,18 @@ def collection_name(settings: Settings, corpus: Path) -> str:
 def prepare(settings: Settings, corpus: Path | None, progress: Progress = _silent) -> tuple[EvalContext, IngestReport | None]:
     """The context to evaluate in: `corpus` ingested into its own collection, or the main collection as it is."""
     if corpus is None:
-        if not open_backend(settings).collection_exists(settings.collection):
+        backend = open_backend(settings)
+        if missing_vectors(settings, backend):
+            raise NothingToEvaluate(f"the collection {settings.collection!r} is not in the vector store yet: run "
+                                    "`mizan ingest --rebuild` first (it indexes the docstore's documents again)")
+        if not backend.collection_exists(settings.collection):
             raise NothingToEvaluate(f"no collection {settings.collection!r}: run `mizan ingest` first, or pass --corpus")
         runtime = build_runtime(settings)
         return EvalContext(runtime, settings.collection, settings.corpus_dir, settings.data_dir / "eval", progress), None
     scoped = settings.model_copy(update={"collection": collection_name(settings, corpus)})
     runtime = build_runtime(scoped)
+    if runtime.indexer.needs_rebuild():  # indexed into another store before (an old data dir): its docstore knows it
+        runtime.indexer.rebuild(on_pages=lambda done, total: progress("ingest: indexing pages", done, total))
     files, read = len(corpus_files(corpus)), itertools.count(1)
     report = runtime.indexer.ingest(
         corpus,

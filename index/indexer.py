@@ -3,6 +3,7 @@
 The pipeline's docstore (UPSERTS strategy) is what makes re-ingestion cheap: a document whose id and hash are
 already stored is skipped before chunking and embedding. Document ids are content hashes, so two names for one
 content are one document, and a changed file is a *new* document: the old one is retired here, by file name.
+The docstore also keeps each document's text, so the whole index can be rebuilt from it without the files.
 """
 
 from __future__ import annotations
@@ -111,7 +112,9 @@ class Indexer:
         self.backend = backend
         self.embedder = embedder
         self.on_nodes: list[Callable[[list[BaseNode]], None]] = []  # called with each run's new chunks
-        backend.ensure_collection(settings.collection, embedder.dimension)
+        if backend.collection_exists(settings.collection):  # a model change must not mix vector sizes
+            backend.ensure_collection(settings.collection, embedder.dimension)
+        # A missing collection is created by the first write: until then a docstore without it shows (needs_rebuild).
         self.vector_store = BackendVectorStore(backend, settings.collection, analyzer.sparse_doc_fn)
         self.docstore_path = settings.docstore_path
         self.docstore = _load_docstore(self.docstore_path)
@@ -144,6 +147,10 @@ class Indexer:
     def document(self, doc_id: str) -> SourceDocument | None:
         node = self.docstore.get_document(doc_id, raise_error=False)
         return from_llama_document(node) if node is not None else None
+
+    def needs_rebuild(self) -> bool:
+        """The docstore lists documents whose collection the store lacks (see `missing_vectors`)."""
+        return missing_vectors(self.settings, self.backend, self.docstore) > 0
 
     def delete(self, doc_id: str) -> bool:
         if self.docstore.get_document(doc_id, raise_error=False) is None:
@@ -189,6 +196,27 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
+    def rebuild(self, on_pages: Callable[[int, int], None] | None = None, pages_per_run: int = 64) -> IngestReport:
+        """Drop the collection and index every document again from the docstore's text (no file is read).
+
+        This is how an index moves to another store (the old embedded store's data dirs, a new server) or takes new
+        chunk settings. The docstore file is rewritten only at the end, so an interrupted rebuild can be run again.
+        """
+        started = time.perf_counter()
+        documents = self.documents()
+        name = self.settings.collection
+        if self.backend.collection_exists(name):
+            self.backend.drop_collection(name)
+        self.docstore = SimpleDocumentStore()  # empty, so the pipeline takes every document as new
+        self.pipeline.docstore = self.docstore
+        report = IngestReport(documents=len(documents), pages=sum(len(d.pages) for d in documents))
+        report.files = sum(1 + len(d.aliases) for d in documents)
+        self._index(documents, report, on_pages, pages_per_run)
+        self.docstore.persist(str(self.docstore_path))
+        self.backend.flush()
+        report.seconds = time.perf_counter() - started
+        return report
+
     def _index(
         self,
         documents: list[SourceDocument],
@@ -216,6 +244,19 @@ class Indexer:
             if all((n in present and present[n] != doc_id) or (n not in present and prune) for n in names):
                 retired.append(doc_id)
         return retired
+
+
+def missing_vectors(settings: Settings, backend: VectorBackend, docstore: SimpleDocumentStore | None = None) -> int:
+    """How many documents the docstore lists while the store has no collection for them (0: the two agree).
+
+    It happens after a change of store: a data dir of the old embedded store (qdrant-client's local mode, see
+    `index.store.legacy_collection`), a new MIZAN_QDRANT_URL, a deleted Edge folder. Ingesting then would skip
+    every document as unchanged, so commands ask for `mizan ingest --rebuild` instead.
+    """
+    if backend.collection_exists(settings.collection):
+        return 0
+    docstore = docstore if docstore is not None else _load_docstore(settings.docstore_path)
+    return len(docstore.get_all_document_hashes())
 
 
 def _load_docstore(path: Path) -> SimpleDocumentStore:

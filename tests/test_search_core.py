@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from badfiles import ACCEPTED, make_bad_inputs
 from conftest import CORPUS, REPO, scratch_settings
-from qdrant_client import QdrantClient
+from qdrant_client import QdrantClient, models
 
 from assistant.runtime import build_runtime
 from assistant.search import Hit, SearchFilters, SearchService, group_by_document
@@ -175,8 +176,10 @@ def test_changed_file_replaced_same_content_once_and_prune(tmp_path: Path, embed
         close_backend(settings)
 
 
-def _cli(args: list[str], data_dir: Path, embed_model_path: str) -> subprocess.CompletedProcess[str]:
+def _cli(args: list[str], data_dir: Path, embed_model_path: str, edge_path: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MIZAN_DATA_DIR": str(data_dir), "MIZAN_EMBED_MODEL": embed_model_path, "COLUMNS": "200"}
+    if edge_path is not None:
+        env["MIZAN_EDGE_PATH"] = str(edge_path)
     return subprocess.run([sys.executable, "-m", "mizan.cli", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -206,7 +209,47 @@ def test_second_process_gets_a_clear_lock_error(tmp_path: Path, embed_model_path
         settings = scratch_settings(tmp_path, embed_model_path, edge_path=store)
         with pytest.raises(StoreLockedError, match="another process"):
             open_backend(settings)
+        ingest = _cli(["ingest", str(CORPUS)], tmp_path, embed_model_path, edge_path=store)
+        assert ingest.returncode == 3, ingest.stdout + ingest.stderr  # a write is told to go through the API
+        assert "another process" in ingest.stdout and "POST /documents" in ingest.stdout
         time.sleep(0)
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_an_index_of_the_old_embedded_store_is_rebuilt_from_the_docstore(tmp_path: Path, embed_model_path: str) -> None:
+    """A data dir of the old store (qdrant-client's local mode in <data>/qdrant) with its docstore: commands say to
+    rebuild, once, and `mizan ingest --rebuild` re-indexes every document from the docstore, reading no file."""
+    data = tmp_path / "data"
+    folder = _small_corpus(tmp_path / "docs")
+    settings = scratch_settings(data, embed_model_path)
+    runtime = build_runtime(settings)
+    try:
+        runtime.indexer.ingest(folder)
+        chunks = runtime.backend.count(settings.collection)
+    finally:
+        close_backend(settings)
+    shutil.rmtree(settings.edge_location)  # what an old data dir lacks
+    legacy = QdrantClient(path=str(data / "qdrant"))  # what it has instead
+    legacy.create_collection(settings.collection, vectors_config={"dense": models.VectorParams(size=4, distance=models.Distance.COSINE)})
+    legacy.close()
+    shutil.rmtree(folder)  # the files are gone: the docstore alone must do
+
+    refused = _cli(["search", "mesures correctives"], data, embed_model_path)
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+    message = " ".join(refused.stdout.split())
+    assert "old embedded store" in message and "mizan ingest --rebuild" in message and "Traceback" not in refused.stderr
+    assert _cli(["ingest", str(tmp_path)], data, embed_model_path).returncode == 4  # an ingest would skip them all
+
+    rebuilt = _cli(["ingest", "--rebuild"], data, embed_model_path)
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert "Rebuilt" in rebuilt.stdout
+    hits = json.loads(_cli(["search", "mesures correctives", "--json"], data, embed_model_path).stdout)
+    assert hits and hits[0]["file_name"] == "note_a.md"
+    runtime = build_runtime(settings)
+    try:
+        assert runtime.backend.count(settings.collection) == chunks
+        assert {d.file_name for d in runtime.indexer.documents()} == {"note_a.md", "note_b.txt"}
+    finally:
+        close_backend(settings)
