@@ -429,12 +429,16 @@ def bench_ingest(
 def bench_search(
     chunks: Annotated[int, typer.Option(help="Index size to replicate the corpus up to.")] = 10_000,
     queries: Annotated[int, typer.Option(help="Number of timed queries per mode.")] = 200,
+    baseline_local: Annotated[int, typer.Option(
+        help="Also time qdrant-client's local mode (the embedded store before Qdrant Edge) at this many chunks, "
+        "in the same run (0: no baseline).")] = 0,
 ) -> None:
-    """p50/p95 search latency per mode at >= `chunks` chunks (corpus replicated with distinct ids), peak RSS."""
+    """On the embedded store (Qdrant Edge) at `chunks` chunks (the corpus replicated with distinct ids): p50/p95
+    search latency per mode with the query embedding, time to open the store, peak RSS."""
     from evaluation.bench import bench_search as run
 
     _quiet_libraries()
-    run(get_settings(), console, target_chunks=chunks, n_queries=queries)
+    run(get_settings(), console, target_chunks=chunks, n_queries=queries, baseline_local=baseline_local)
 
 
 if __name__ == "__main__":
