@@ -145,8 +145,10 @@ class SearchService:
         if rerank and not reranker:
             raise ValueError("reranking asked for but no reranker is configured (MIZAN_RERANKER)")
         if reranker:
-            hits = self.search(query, k=max(k, self.settings.rerank_candidates), mode=mode, filters=filters,
-                               collection=collection, rerank=False, query_vector=query_vector, with_vectors=with_vectors)
+            hits = self.search(
+                query, k=max(k, self.settings.rerank_candidates), mode=mode, filters=filters, collection=collection,
+                rerank=False, query_vector=query_vector, with_vectors=with_vectors,
+            )
             scores = rerank_scores(reranker, query, [h.text for h in hits])
             ranked = sorted(zip(scores, hits), key=lambda pair: -pair[0])[:k]
             return [replace(hit, rank=i + 1, score=score) for i, (score, hit) in enumerate(ranked)]

@@ -127,7 +127,7 @@ def bench_search(
         if baseline_local:
             local = Path(tmp) / LOCAL_DIRNAME
             n_local = max(10, n_queries // 10)
-            console.print(f"baseline: qdrant-client local mode at {baseline_local} chunks ({n_local} queries per mode)…")
+            console.print(f"baseline: qdrant-client local mode, {baseline_local} chunks, {n_local} queries per mode…")
             results["build local"] = _in_child(_build_local, scratch, local, baseline_local)
             results["local mode"] = _in_child(_measure, scratch, n_local, local)
     _print_search(console, results)
@@ -157,7 +157,9 @@ def _build_edge(scratch: Settings, corpus: Path, target: int) -> dict[str, float
     rt.backend.optimize("bench")
     optimized = time.perf_counter()
     close_backend(scratch)
-    return {"chunks": size, "write_s": written - started, "optimize_s": optimized - written, "peak_rss_mb": peak_rss_mb()}
+    return {
+        "chunks": size, "write_s": written - started, "optimize_s": optimized - written, "peak_rss_mb": peak_rss_mb()
+    }
 
 
 def _replicate(backend: VectorBackend, target: int) -> int:
@@ -167,7 +169,7 @@ def _replicate(backend: VectorBackend, target: int) -> int:
     while total < target:
         copy += 1
         batch = [
-            StoredPoint(str(uuid.uuid4()), p.vector, p.sparse, {**p.payload, "doc_id": f"{p.payload.get('doc_id', '')}-copy{copy}"})
+            StoredPoint(str(uuid.uuid4()), p.vector, p.sparse, {**p.payload, "doc_id": f"{p.payload['doc_id']}-{copy}"})
             for p in points[: target - total]
         ]
         backend.upsert("bench", batch)
@@ -234,9 +236,9 @@ def _time_queries(search: SearchService, queries: list[str], mode: str) -> dict[
 
 def _print_search(console: Console, results: dict[str, dict[str, object]]) -> None:
     build = results["build"]
-    table = Table(title=f"mizan bench search: Qdrant Edge at {build['chunks']:.0f} chunks, qdrant-client's local mode as "
-                  "the baseline (p50/p95 include the query embedding)")
-    for col in ("store", "chunks", "mode", "queries", "p50 ms", "p95 ms", "mean ms", "embed p50 ms", "open s", "peak RSS MB"):
+    table = Table(title=f"mizan bench search: Qdrant Edge at {build['chunks']:.0f} chunks, qdrant-client's local mode "
+                  "as the baseline (p50/p95 include the query embedding)")
+    for col in ("store", "chunks", "mode", "queries", "p50 ms", "p95 ms", "mean ms", "embed p50", "open s", "RSS MB"):
         table.add_column(col, justify="right")
     for store in ("Edge", "local mode"):
         if store not in results:

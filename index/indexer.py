@@ -224,7 +224,7 @@ class Indexer:
         on_pages: Callable[[int, int], None] | None,
         pages_per_run: int,
     ) -> None:
-        """Chunk, embed and store the documents the docstore does not hold yet, in runs of about `pages_per_run` pages."""
+        """Chunk, embed and store the documents the docstore does not hold yet, in runs of ~`pages_per_run` pages."""
         done = 0
         for batch in _batches(documents, pages_per_run):
             nodes = self.pipeline.run(documents=[to_llama_document(d) for d in batch])

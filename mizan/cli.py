@@ -68,8 +68,8 @@ def _check_store(settings: Settings, *, writes: bool = False, rebuilding: bool =
     except StoreLockedError as exc:
         console.print(f"[red]{exc}[/red]")
         if writes:
-            console.print("If `mizan serve` holds it: add documents through the API instead ([bold]POST /documents[/bold] "
-                          "with MIZAN_API_KEY, or the UI's Admin page), or stop the server and run this command again.")
+            console.print("If `mizan serve` holds it: add documents through the API instead ([bold]POST /documents"
+                          "[/bold] with MIZAN_API_KEY, or the UI's Admin page), or stop the server and run this again.")
         else:
             console.print(f"If `mizan serve` holds it: add [bold]--api {settings.api_url}[/bold] (search, ask, chat).")
         raise typer.Exit(EXIT_LOCKED) from exc

@@ -19,7 +19,7 @@ DEFAULT_EMBED_DIRNAME = "multilingual-e5-small"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MIZAN_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(Path("data"), description="Where models, the embedded Qdrant store, the docstore and feedback live.")
+    data_dir: Path = Field(Path("data"), description="Models, the embedded store, the docstore and feedback.")
     corpus_dir: Path = Field(Path("corpus/documents"), description="Folder ingested by `mizan ingest` when none is given.")
 
     embed_model: str = Field(

@@ -101,7 +101,7 @@ def _same_ranking(ours: list[Hit], theirs: list[Hit]) -> None:
         assert {h.chunk_id for h in ours if h.score > last} == {h.chunk_id for h in theirs if h.score > last}
 
 
-@pytest.mark.filterwarnings("ignore:Payload indexes have no effect")  # the server reference is qdrant-client's local mode
+@pytest.mark.filterwarnings("ignore:Payload indexes have no effect")  # the reference server: qdrant-client's local mode
 def test_search_ranks_alike_on_edge_and_on_a_server(corpus_runtime) -> None:
     """One query plan, two engines: the indexed corpus copied to a server backend is searched with the same results,
     whatever the mode, filter, language (glossary, foreign BM25 weight) or balancing."""
@@ -111,18 +111,21 @@ def test_search_ranks_alike_on_edge_and_on_a_server(corpus_runtime) -> None:
     server.ensure_collection(name, rt.embedder.dimension)
     server.upsert(name, list(rt.backend.scroll(name)))
     balanced = rt.settings.model_copy(update={"balance_languages": ["fr", "en", "ar"], "foreign_sparse_weight": 0.5})
+    dbsf = rt.settings.model_copy(update={"fusion": "dbsf"})
     cases = [
         ("Comment formuler un indicateur sensible au genre ?", "hybrid", None, rt.settings),
         ("What does gender-responsive budgeting require of performance indicators?", "hybrid", None, balanced),
         ("budget genre", "hybrid", SearchFilters(languages=["ar"], year_from=2010), rt.settings),
         ("données ventilées par sexe", "dense", SearchFilters(doc_types=["guide", "etude"]), rt.settings),
         ("LOF 130-13 performance", "sparse", None, rt.settings),
-        ("ما هو دور مركز التميز لميزانية النوع الاجتماعي؟", "hybrid", None, rt.settings.model_copy(update={"fusion": "dbsf"})),
+        ("ما هو دور مركز التميز لميزانية النوع الاجتماعي؟", "hybrid", None, dbsf),
     ]
     try:
         for query, mode, filters, settings in cases:
-            edge = SearchService(settings, rt.backend, rt.embedder, rt.analyzer).search(query, k=10, mode=mode, filters=filters)
-            other = SearchService(settings, server, rt.embedder, rt.analyzer).search(query, k=10, mode=mode, filters=filters)
+            edge, other = (
+                SearchService(settings, store, rt.embedder, rt.analyzer).search(query, k=10, mode=mode, filters=filters)
+                for store in (rt.backend, server)
+            )
             assert edge, (query, mode)
             _same_ranking(edge, other)
     finally:
@@ -176,7 +179,9 @@ def test_changed_file_replaced_same_content_once_and_prune(tmp_path: Path, embed
         close_backend(settings)
 
 
-def _cli(args: list[str], data_dir: Path, embed_model_path: str, edge_path: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(
+    args: list[str], data_dir: Path, embed_model_path: str, edge_path: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MIZAN_DATA_DIR": str(data_dir), "MIZAN_EMBED_MODEL": embed_model_path, "COLUMNS": "200"}
     if edge_path is not None:
         env["MIZAN_EDGE_PATH"] = str(edge_path)
@@ -200,8 +205,8 @@ def test_bad_inputs_are_listed_and_the_rest_goes_in(tmp_path: Path, embed_model_
 def test_second_process_gets_a_clear_lock_error(tmp_path: Path, embed_model_path: str) -> None:
     store = tmp_path / "edge"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import time; from pathlib import Path; from index.backends.edge import EdgeBackend; "
-         f"b = EdgeBackend(Path({str(store)!r})); print('ready', flush=True); time.sleep(60)"],
+        [sys.executable, "-c", ("import time; from pathlib import Path; from index.backends.edge import EdgeBackend; "
+                                f"b = EdgeBackend(Path({str(store)!r})); print('ready', flush=True); time.sleep(60)")],
         stdout=subprocess.PIPE, text=True, cwd=REPO,
     )
     try:
@@ -232,7 +237,8 @@ def test_an_index_of_the_old_embedded_store_is_rebuilt_from_the_docstore(tmp_pat
         close_backend(settings)
     shutil.rmtree(settings.edge_location)  # what an old data dir lacks
     legacy = QdrantClient(path=str(data / "qdrant"))  # what it has instead
-    legacy.create_collection(settings.collection, vectors_config={"dense": models.VectorParams(size=4, distance=models.Distance.COSINE)})
+    dense = models.VectorParams(size=4, distance=models.Distance.COSINE)
+    legacy.create_collection(settings.collection, vectors_config={"dense": dense})
     legacy.close()
     shutil.rmtree(folder)  # the files are gone: the docstore alone must do
 

@@ -3,8 +3,8 @@
 Hybrid search ranks by RRF, whose scores only encode ranks, so they cannot say "nothing relevant was found".
 The dense cosine between the question and each passage can: it is recomputed here from the passage vectors the
 search returned with its hits and the question vector the search used (nothing is embedded again), next to the
-share of the question's words a passage holds. The meter also splits the best passages into sentences and embeds them, once, for extraction and the
-guard to share.
+share of the question's words a passage holds. The meter also splits the best passages into sentences and embeds
+them, once, for extraction and the guard to share.
 """
 
 from __future__ import annotations
