@@ -195,6 +195,48 @@ def _optimize(backend: Any, collection: str) -> None:
         console.print(f"index optimized in {time.perf_counter() - started:.1f} s")
 
 
+@app.command()
+def migrate(
+    to: Annotated[str, typer.Option("--to", help="Qdrant server or cluster URL, e.g. http://qdrant:6333 (its key: "
+                                    "MIZAN_QDRANT_API_KEY).")],
+) -> None:
+    """Copy the embedded index (Qdrant Edge) to a Qdrant server, to run Mizan against it with MIZAN_QDRANT_URL.
+
+    Nothing is embedded again; the docstore stays in the data dir, which the server-backed processes keep using.
+    """
+    from qdrant_client import QdrantClient
+
+    from index.backends.copy import TargetNotEmpty, copy_collection
+    from index.backends.factory import open_backend
+    from index.backends.server import ServerBackend
+
+    settings = get_settings()
+    if settings.qdrant_url:
+        console.print(f"[red]MIZAN_QDRANT_URL is set ({settings.qdrant_url}): the index is already on a server.[/red]")
+        raise typer.Exit(1)
+    _check_store(settings, writes=True)
+    source, name = open_backend(settings), settings.collection
+    if not source.collection_exists(name):
+        console.print(f"[red]Nothing to copy: the embedded store has no collection {name!r}.[/red]")
+        raise typer.Exit(1)
+    target = ServerBackend(QdrantClient(url=to, api_key=settings.qdrant_api_key, timeout=60))
+    try:
+        with Progress(TextColumn("copying chunks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            task = progress.add_task("copy", total=source.count(name))
+            copied = copy_collection(source, target, name, lambda done, total: progress.update(task, completed=done))
+    except TargetNotEmpty as exc:
+        console.print(f"[red]{exc}. Choose another MIZAN_COLLECTION, or delete that collection on the server.[/red]")
+        raise typer.Exit(1) from exc
+    except Exception as exc:  # unreachable server, wrong key: said in words, not as a traceback
+        console.print(f"[red]Could not copy to {to}: {type(exc).__name__}: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        target.close()
+    console.print(f"Copied {copied} chunks of {name!r} to {to}. From now on set [bold]MIZAN_QDRANT_URL={to}[/bold] "
+                  f"(and MIZAN_QDRANT_API_KEY) for every Mizan process; {settings.edge_location} can then be deleted.")
+
+
 LLM_OPTION = "Have the configured LLM (MIZAN_LLM) write the answer; without it the answer quotes the sources."
 FILTER_HELP = "Only passages in this language (fr, ar, en)."
 
