@@ -237,6 +237,42 @@ def migrate(
                   f"(and MIZAN_QDRANT_API_KEY) for every Mizan process; {settings.edge_location} can then be deleted.")
 
 
+@app.command()
+def backup(file: Annotated[Path, typer.Argument(help="Archive to write (.tar.gz).", dir_okay=False)]) -> None:
+    """Write the index (chunks as stored, nothing to re-embed), the docstore, the uploads and the feedback to FILE."""
+    from assistant.backup import write_backup
+    from index.backends.factory import open_backend
+
+    settings = get_settings()
+    _check_store(settings)
+    with console.status(f"writing {file}…"):
+        summary = write_backup(settings, open_backend(settings), file)
+    console.print(f"{file}: {summary.chunks} chunks, {summary.documents} documents, {summary.uploads} uploads"
+                  f"{', feedback' if summary.feedback else ''}")
+
+
+@app.command()
+def restore(file: Annotated[Path, typer.Argument(help="An archive written by `mizan backup`.", exists=True,
+                                                 dir_okay=False)]) -> None:
+    """Restore a backup into an empty data dir and store (the embedded store, or MIZAN_QDRANT_URL's server)."""
+    from assistant.backup import RestoreRefused, restore_backup
+    from index.backends.factory import open_backend
+
+    settings = get_settings()
+    _check_store(settings, writes=True, rebuilding=True)  # the docstore check is restore's own
+    backend = open_backend(settings)
+    try:
+        with console.status(f"restoring {file}…"):
+            summary = restore_backup(settings, backend, file)
+    except (RestoreRefused, ValueError) as exc:
+        console.print(f"[red]Not restored: {exc}. Restore into an empty data dir (MIZAN_DATA_DIR) and store.[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"restored {summary.chunks} chunks, {summary.documents} documents, {summary.uploads} uploads"
+                  f"{', feedback' if summary.feedback else ''} from {file}")
+    if summary.chunks >= OPTIMIZE_AFTER:
+        _optimize(backend, settings.collection)
+
+
 LLM_OPTION = "Have the configured LLM (MIZAN_LLM) write the answer; without it the answer quotes the sources."
 FILTER_HELP = "Only passages in this language (fr, ar, en)."
 
