@@ -519,10 +519,10 @@ def bench_search(
     run(get_settings(), console, target_chunks=chunks, n_queries=queries, baseline_local=baseline_local)
 
 
-if __name__ == "__main__":
-    app()
-
-
 def _where(page: int, locator: str) -> str:
     """"p. 12" for a paginated file; a Word file's heading path with its unit number ("§ 12 Titre II › Recettes")."""
     return f"§ {page} {locator}" if locator else f"p.{page}"
+
+
+if __name__ == "__main__":  # last: `python -m mizan.cli` runs the commands once everything above is defined
+    app()
