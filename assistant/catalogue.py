@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.jobs import StoreLock
+from assistant.jobs import WriteLock
 from assistant.uploads import uploads_dir
 from index.indexer import Indexer
 from ingest.types import Page, SourceDocument
@@ -57,7 +57,7 @@ class DocumentQuery:
 
 
 class Catalogue:
-    def __init__(self, settings: Settings, indexer: Indexer, lock: StoreLock) -> None:
+    def __init__(self, settings: Settings, indexer: Indexer, lock: WriteLock) -> None:
         self.settings = settings
         self.indexer = indexer
         self.lock = lock
@@ -70,15 +70,10 @@ class Catalogue:
     def count(self) -> int:
         return self.indexer.document_count()
 
-    def passages(self) -> int | None:
-        """Indexed chunks; None while a write holds the embedded store (a status check must never wait for one)."""
-        if not self.lock.try_acquire_read():
-            return None
-        try:
-            client, name = self.indexer.client, self.settings.collection
-            return client.count(name).count if client.collection_exists(name) else 0
-        finally:
-            self.lock.release_read()
+    def passages(self) -> int:
+        """Indexed chunks, counted by the store (also while an upload is being indexed: reads never wait)."""
+        backend, name = self.indexer.backend, self.settings.collection
+        return backend.count(name) if backend.collection_exists(name) else 0
 
     def document(self, doc_id: str) -> SourceDocument | None:
         return self.indexer.document(doc_id)
@@ -129,7 +124,7 @@ class Catalogue:
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document from the index; an uploaded file goes too, a corpus file stays where it is."""
-        with self.lock.writing():  # the file too: an upload of the same name must not slip in between
+        with self.lock:  # the file too: an upload of the same name must not slip in between
             doc = self.indexer.document(doc_id)
             if doc is None or not self.indexer.delete(doc_id):
                 return False

@@ -1,9 +1,9 @@
-"""Background ingestion for the API, and the lock that keeps index writes from racing each other and the readers.
+"""Background ingestion for the API, and the lock that keeps index writes from racing each other.
 
-The embedded Qdrant store is plain Python over numpy arrays and SQLite: a search that runs while points are
-being added can see the arrays half-grown. So writes (ingest, delete) are exclusive, one at a time, and with the
-embedded store they also wait for running reads and hold new ones back; a Qdrant server orders its own writes,
-so there reads never wait. Ingestion runs in one worker thread, in the order files arrived.
+Writes (ingest, delete) go one at a time, through `WriteLock`: an upload replaces an earlier one of its name, a
+deletion removes a file, and the docstore is one JSON file. Reads never take it: Qdrant (in this process with Edge,
+or on a server) lets a search run beside an upsert, so a question is answered while a document is being indexed.
+Ingestion runs in one worker thread, in the order files arrived.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ import shutil
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -27,47 +25,7 @@ from mizan.settings import Settings
 log = logging.getLogger(__name__)
 
 JobStatus = Literal["queued", "running", "done", "failed"]
-
-
-class StoreLock:
-    """Many readers or one writer; a waiting writer holds new readers back, so a busy API cannot starve uploads.
-
-    With `readers_wait=False` (a Qdrant server) only writers exclude each other.
-    """
-
-    def __init__(self, *, readers_wait: bool) -> None:
-        self._readers_wait = readers_wait
-        self._condition = threading.Condition()
-        self._readers = 0
-        self._writing = False
-        self._writers_waiting = 0
-
-    def try_acquire_read(self) -> bool:
-        """Never blocks: the API polls from its event loop, so a waiting reader holds no thread (see api.deps)."""
-        with self._condition:
-            if self._readers_wait and (self._writing or self._writers_waiting):
-                return False
-            self._readers += 1
-            return True
-
-    def release_read(self) -> None:
-        with self._condition:
-            self._readers -= 1
-            self._condition.notify_all()
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        with self._condition:
-            self._writers_waiting += 1
-            self._condition.wait_for(lambda: not self._writing and not (self._readers_wait and self._readers))
-            self._writers_waiting -= 1
-            self._writing = True
-        try:
-            yield
-        finally:
-            with self._condition:
-                self._writing = False
-                self._condition.notify_all()
+WriteLock = threading.Lock  # one writer at a time; readers never wait on it
 
 
 @dataclass
@@ -86,7 +44,7 @@ class Job:
 class IngestQueue:
     """One worker thread ingesting uploads one after another; jobs are kept in memory for the process's life."""
 
-    def __init__(self, settings: Settings, indexer: Indexer, lock: StoreLock) -> None:
+    def __init__(self, settings: Settings, indexer: Indexer, lock: WriteLock) -> None:
         self.settings = settings
         self.indexer = indexer
         self.lock = lock
@@ -142,7 +100,7 @@ class IngestQueue:
             self._update(job_id, status=status, detail=detail, report=report, doc_ids=doc_ids, finished_at=time.time())
 
     def _ingest(self, staged: Path, name: str) -> tuple[IngestReport, list[str]]:
-        with self.lock.writing():
+        with self.lock:
             path = publish(self.settings, staged, name)
             report = self.indexer.ingest(self.settings.data_dir.resolve(), files=[path])
             if report.rejected:  # keep uploads/ holding exactly the uploads that are in the index

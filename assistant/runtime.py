@@ -1,4 +1,4 @@
-"""The process-wide objects (embedder, analyzer, Qdrant client, indexer, search), built once and shared."""
+"""The process-wide objects (embedder, analyzer, vector backend, indexer, search), built once and shared."""
 
 from __future__ import annotations
 
@@ -6,22 +6,21 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from qdrant_client import QdrantClient
-
 from assistant.answers.evidence import warm_sentences
 from assistant.answers.sentence_store import SentenceVectorStore
 from assistant.search import SearchService
 from index.analyzer import BM25Analyzer
+from index.backends.base import VectorBackend
+from index.backends.factory import close_backend, open_backend
 from index.embedder import Embedder, get_embedder
 from index.indexer import Indexer
-from index.store import close_client, get_client
 from mizan.settings import Settings, get_settings
 
 
 @dataclass
 class Runtime:
     settings: Settings
-    client: QdrantClient
+    backend: VectorBackend  # Qdrant Edge in a folder, or a Qdrant server: chosen once, from the settings
     embedder: Embedder
     analyzer: BM25Analyzer
     indexer: Indexer
@@ -34,18 +33,16 @@ _lock = threading.Lock()
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    client = get_client(settings)
+    backend = open_backend(settings)
     embedder = get_embedder(settings)
     analyzer = BM25Analyzer()
-    indexer = Indexer(settings, client, embedder, analyzer)
-    search = SearchService(settings, client, embedder, analyzer)
-    if search.local_index is not None:
-        indexer.on_change.append(search.local_index.invalidate)
+    indexer = Indexer(settings, backend, embedder, analyzer)
+    search = SearchService(settings, backend, embedder, analyzer)
     sentences = _sentence_store(settings.data_dir, embedder)
     if settings.warm_sentences:
         indexer.on_nodes.append(lambda nodes: warm_sentences(
             sentences, [(n.metadata.get("section") or "", n.get_content()) for n in nodes]))
-    return Runtime(settings=settings, client=client, embedder=embedder, analyzer=analyzer, indexer=indexer,
+    return Runtime(settings=settings, backend=backend, embedder=embedder, analyzer=analyzer, indexer=indexer,
                    search=search, sentences=sentences)
 
 
@@ -75,5 +72,5 @@ def close_runtime() -> None:
     global _runtime
     with _lock:
         if _runtime is not None:
-            close_client(_runtime.settings)
+            close_backend(_runtime.settings)
             _runtime = None

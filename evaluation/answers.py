@@ -106,8 +106,8 @@ def _quote_on_page(indexer: Any, doc_id: str, page: int, quote: str) -> bool:
 def _chunk_texts(context: EvalContext, ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}
-    records = context.runtime.client.retrieve(context.collection, ids=ids, with_payload=["_node_content"])
-    return {str(r.id): json.loads((r.payload or {}).get("_node_content", "{}")).get("text", "") for r in records}
+    points = context.runtime.backend.retrieve(context.collection, ids)
+    return {p.id: json.loads(p.payload.get("_node_content", "{}")).get("text", "") for p in points}
 
 
 def _share(values: list[bool]) -> float | None:

@@ -3,7 +3,7 @@
 An evaluated corpus goes into its own collection of the same store (`eval_<hash>_c<size>o<overlap>`), never the
 main one: the name follows the corpus folder, the embedding model and the chunk settings, so a second run on an
 unchanged corpus re-embeds nothing (the docstore skips unchanged documents) and each chunking setting tried keeps
-its own index. One Qdrant client serves both collections, as the embedded store admits one process only.
+its own index. One vector backend serves both collections, as the embedded store admits one process only.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from evaluation.matching import hits
 from evaluation.metrics import CUTOFF, RECALL_KS, Ranking, first_hit, latency_ms, summarize
 from evaluation.questions import Question, QuestionSet
 from evaluation.retrievers import RETRIEVERS, EvalContext, Passage, Retriever
-from index.indexer import IngestReport
-from index.store import get_client
+from index.backends.factory import open_backend
+from index.indexer import IngestReport, missing_vectors
 from ingest.loader import corpus_files
 from mizan.settings import Settings
 
@@ -52,12 +52,18 @@ def collection_name(settings: Settings, corpus: Path) -> str:
 def prepare(settings: Settings, corpus: Path | None, progress: Progress = _silent) -> tuple[EvalContext, IngestReport | None]:
     """The context to evaluate in: `corpus` ingested into its own collection, or the main collection as it is."""
     if corpus is None:
-        if not get_client(settings).collection_exists(settings.collection):
+        backend = open_backend(settings)
+        if missing_vectors(settings, backend):
+            raise NothingToEvaluate(f"the collection {settings.collection!r} is not in the vector store yet: run "
+                                    "`mizan ingest --rebuild` first (it indexes the docstore's documents again)")
+        if not backend.collection_exists(settings.collection):
             raise NothingToEvaluate(f"no collection {settings.collection!r}: run `mizan ingest` first, or pass --corpus")
         runtime = build_runtime(settings)
         return EvalContext(runtime, settings.collection, settings.corpus_dir, settings.data_dir / "eval", progress), None
     scoped = settings.model_copy(update={"collection": collection_name(settings, corpus)})
     runtime = build_runtime(scoped)
+    if runtime.indexer.needs_rebuild():  # indexed into another store before (an old data dir): its docstore knows it
+        runtime.indexer.rebuild(on_pages=lambda done, total: progress("ingest: indexing pages", done, total))
     files, read = len(corpus_files(corpus)), itertools.count(1)
     report = runtime.indexer.ingest(
         corpus,

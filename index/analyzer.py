@@ -174,15 +174,11 @@ class BM25Analyzer:
         indices = list(dict.fromkeys(term_index(t) for t in self.query_terms(text)))
         return indices, [1.0] * len(indices)
 
-    # -- LlamaIndex QdrantVectorStore hooks (SparseEncoderCallable: list of texts -> indices, values) ----------
+    # -- LlamaIndex's sparse hook (SparseEncoderCallable: list of texts -> indices, values) -------------------
 
     def sparse_doc_fn(self, texts: list[str]) -> BatchEncoding:
         """LlamaIndex passes no language, so Latin tokens are stemmed as French (the corpus's main language)."""
         encoded = [self.encode_document(t, None) for t in texts]
-        return [i for i, _ in encoded], [v for _, v in encoded]
-
-    def sparse_query_fn(self, texts: list[str]) -> BatchEncoding:
-        encoded = [self.encode_query(t) for t in texts]
         return [i for i, _ in encoded], [v for _, v in encoded]
 
     # -- internals -------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Corpus folder -> Qdrant, incrementally, through LlamaIndex's IngestionPipeline.
+"""Corpus folder -> vector store (Qdrant Edge or a server), incrementally, through LlamaIndex's IngestionPipeline.
 
 The pipeline's docstore (UPSERTS strategy) is what makes re-ingestion cheap: a document whose id and hash are
 already stored is skipped before chunking and embedding. Document ids are content hashes, so two names for one
 content are one document, and a changed file is a *new* document: the old one is retired here, by file name.
+The docstore also keeps each document's text, so the whole index can be rebuilt from it without the files.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from typing import Any
 from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 from llama_index.core.schema import BaseNode, Document, TransformComponent
 from llama_index.core.storage.docstore import SimpleDocumentStore
-from llama_index.vector_stores.qdrant import QdrantVectorStore
-from qdrant_client import QdrantClient
 
 from index.analyzer import BM25Analyzer
+from index.backends.base import VectorBackend
+from index.backends.vector_store import BackendVectorStore
 from index.embedder import Embedder, MizanEmbedding
-from index.store import DENSE, SPARSE, ensure_collection
 from ingest.chunking import chunk_document, hf_token_counter, passage_overhead
 from ingest.loader import load_corpus
 from ingest.types import Page, Rejected, SourceDocument
@@ -107,29 +107,17 @@ class PageChunker(TransformComponent):
 class Indexer:
     """Owns the docstore and the vector store of one collection; created once per process."""
 
-    def __init__(self, settings: Settings, client: QdrantClient, embedder: Embedder, analyzer: BM25Analyzer) -> None:
+    def __init__(self, settings: Settings, backend: VectorBackend, embedder: Embedder, analyzer: BM25Analyzer) -> None:
         self.settings = settings
-        self.client = client
+        self.backend = backend
         self.embedder = embedder
-        self.on_change: list[Callable[[str], None]] = []  # called with the collection name after each write
         self.on_nodes: list[Callable[[list[BaseNode]], None]] = []  # called with each run's new chunks
-        ensure_collection(client, settings.collection, embedder.dimension)
-        self.vector_store = QdrantVectorStore(
-            collection_name=settings.collection,
-            client=client,
-            enable_hybrid=True,
-            dense_vector_name=DENSE,
-            sparse_vector_name=SPARSE,
-            sparse_doc_fn=analyzer.sparse_doc_fn,
-            sparse_query_fn=analyzer.sparse_query_fn,
-            batch_size=256,
-        )
+        if backend.collection_exists(settings.collection):  # a model change must not mix vector sizes
+            backend.ensure_collection(settings.collection, embedder.dimension)
+        # A missing collection is created by the first write: until then a docstore without it shows (needs_rebuild).
+        self.vector_store = BackendVectorStore(backend, settings.collection, analyzer.sparse_doc_fn)
         self.docstore_path = settings.docstore_path
-        self.docstore = (
-            SimpleDocumentStore.from_persist_path(str(self.docstore_path))
-            if self.docstore_path.exists()
-            else SimpleDocumentStore()
-        )
+        self.docstore = _load_docstore(self.docstore_path)
         self.pipeline = IngestionPipeline(
             transformations=[
                 PageChunker(
@@ -160,18 +148,18 @@ class Indexer:
         node = self.docstore.get_document(doc_id, raise_error=False)
         return from_llama_document(node) if node is not None else None
 
+    def needs_rebuild(self) -> bool:
+        """The docstore lists documents whose collection the store lacks (see `missing_vectors`)."""
+        return missing_vectors(self.settings, self.backend, self.docstore) > 0
+
     def delete(self, doc_id: str) -> bool:
         if self.docstore.get_document(doc_id, raise_error=False) is None:
             return False
         self.vector_store.delete(doc_id)
         self.docstore.delete_document(doc_id, raise_error=False)
         self.docstore.persist(str(self.docstore_path))
-        self._changed()
+        self.backend.flush()
         return True
-
-    def _changed(self) -> None:
-        for listener in self.on_change:
-            listener(self.settings.collection)
 
     # -- ingestion -------------------------------------------------------------------------------------------
 
@@ -195,8 +183,50 @@ class Indexer:
         report.files = sum(1 + len(d.aliases) for d in loaded.documents) + len(loaded.rejected)
         report.pages = sum(len(d.pages) for d in loaded.documents)
 
+        self._index(loaded.documents, report, on_pages, pages_per_run)
+
+        present = {name: d.doc_id for d in loaded.documents for name in (d.file_name, *d.aliases)}
+        present.update({r.file_name: "" for r in loaded.rejected})
+        for doc_id in self._retired(present, prune=prune and files is None):
+            self.vector_store.delete(doc_id)
+            self.docstore.delete_document(doc_id, raise_error=False)
+            report.removed.append(doc_id)
+        self.docstore.persist(str(self.docstore_path))
+        self.backend.flush()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def rebuild(self, on_pages: Callable[[int, int], None] | None = None, pages_per_run: int = 64) -> IngestReport:
+        """Drop the collection and index every document again from the docstore's text (no file is read).
+
+        This is how an index moves to another store (the old embedded store's data dirs, a new server) or takes new
+        chunk settings. The docstore file is rewritten only at the end, so an interrupted rebuild can be run again.
+        """
+        started = time.perf_counter()
+        documents = self.documents()
+        name = self.settings.collection
+        if self.backend.collection_exists(name):
+            self.backend.drop_collection(name)
+        self.docstore = SimpleDocumentStore()  # empty, so the pipeline takes every document as new
+        self.pipeline.docstore = self.docstore
+        report = IngestReport(documents=len(documents), pages=sum(len(d.pages) for d in documents))
+        report.files = sum(1 + len(d.aliases) for d in documents)
+        self._index(documents, report, on_pages, pages_per_run)
+        self.docstore.persist(str(self.docstore_path))
+        self.backend.flush()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _index(
+        self,
+        documents: list[SourceDocument],
+        report: IngestReport,
+        on_pages: Callable[[int, int], None] | None,
+        pages_per_run: int,
+    ) -> None:
+        """Chunk, embed and store the documents the docstore does not hold yet, in runs of ~`pages_per_run` pages."""
         done = 0
-        for batch in _batches(loaded.documents, pages_per_run):
+        for batch in _batches(documents, pages_per_run):
             nodes = self.pipeline.run(documents=[to_llama_document(d) for d in batch])
             for listener in self.on_nodes:
                 listener(nodes)
@@ -206,18 +236,6 @@ class Indexer:
             if on_pages:
                 on_pages(done, report.pages)
 
-        present = {name: d.doc_id for d in loaded.documents for name in (d.file_name, *d.aliases)}
-        present.update({r.file_name: "" for r in loaded.rejected})
-        for doc_id in self._retired(present, prune=prune and files is None):
-            self.vector_store.delete(doc_id)
-            self.docstore.delete_document(doc_id, raise_error=False)
-            report.removed.append(doc_id)
-        self.docstore.persist(str(self.docstore_path))
-        if report.chunks_embedded or report.removed:
-            self._changed()
-        report.seconds = time.perf_counter() - started
-        return report
-
     def _retired(self, present: dict[str, str], *, prune: bool) -> list[str]:
         """A stored document is retired when each of its files now holds other content, or is gone (with prune)."""
         retired = []
@@ -226,6 +244,23 @@ class Indexer:
             if all((n in present and present[n] != doc_id) or (n not in present and prune) for n in names):
                 retired.append(doc_id)
         return retired
+
+
+def missing_vectors(settings: Settings, backend: VectorBackend, docstore: SimpleDocumentStore | None = None) -> int:
+    """How many documents the docstore lists while the store has no collection for them (0: the two agree).
+
+    It happens after a change of store: a data dir of the old embedded store (qdrant-client's local mode, see
+    `index.store.legacy_collection`), a new MIZAN_QDRANT_URL, a deleted Edge folder. Ingesting then would skip
+    every document as unchanged, so commands ask for `mizan ingest --rebuild` instead.
+    """
+    if backend.collection_exists(settings.collection):
+        return 0
+    docstore = docstore if docstore is not None else _load_docstore(settings.docstore_path)
+    return len(docstore.get_all_document_hashes())
+
+
+def _load_docstore(path: Path) -> SimpleDocumentStore:
+    return SimpleDocumentStore.from_persist_path(str(path)) if path.exists() else SimpleDocumentStore()
 
 
 def _batches(documents: Iterable[SourceDocument], pages_per_run: int) -> Iterable[list[SourceDocument]]:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from mizan.settings import get_settings
+from mizan.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from ui.api_client import MizanClient
@@ -33,6 +33,8 @@ console = Console()
 
 EXIT_REJECTED = 2  # `mizan ingest`: some files were turned away (listed); everything else went in.
 EXIT_LOCKED = 3  # the embedded store is held by another process
+EXIT_REBUILD = 4  # the docstore lists documents the vector store lacks (an old data dir): `mizan ingest --rebuild`
+OPTIMIZE_AFTER = 1_000  # chunks written by one ingest after which the embedded store's segments are optimized
 
 
 def _quiet_libraries() -> None:
@@ -47,16 +49,42 @@ def _quiet_libraries() -> None:
 
 
 def _runtime():  # imported lazily: `mizan --help` must not load torch
+    """The process's runtime, after the checks that need no model: the store is free, and in step with the docstore."""
     _quiet_libraries()
     from assistant.runtime import get_runtime
-    from index.store import StoreLockedError
+
+    _check_store(get_settings())
+    return get_runtime()
+
+
+def _check_store(settings: Settings, *, writes: bool = False, rebuilding: bool = False) -> None:
+    """Open the vector store, or end the command saying why not and what to do (exit 3: locked, 4: needs a rebuild)."""
+    from index.backends.factory import open_backend
+    from index.indexer import missing_vectors
+    from index.store import StoreLockedError, legacy_collection
 
     try:
-        return get_runtime()
+        backend = open_backend(settings)
     except StoreLockedError as exc:
         console.print(f"[red]{exc}[/red]")
-        console.print(f"If `mizan serve` holds it: add [bold]--api {get_settings().api_url}[/bold] (search, ask, chat).")
+        if writes:
+            console.print("If `mizan serve` holds it: add documents through the API instead ([bold]POST /documents"
+                          "[/bold] with MIZAN_API_KEY, or the UI's Admin page), or stop the server and run this again.")
+        else:
+            console.print(f"If `mizan serve` holds it: add [bold]--api {settings.api_url}[/bold] (search, ask, chat).")
         raise typer.Exit(EXIT_LOCKED) from exc
+    documents = 0 if rebuilding else missing_vectors(settings, backend)
+    if not documents:
+        return
+    if not settings.qdrant_url and legacy_collection(settings) is not None:
+        why = (f"This index was built by Mizan's old embedded store ({settings.data_dir / 'qdrant'}, qdrant-client's "
+               f"local mode); Mizan now keeps it in Qdrant Edge ({settings.edge_location}).")
+    else:
+        why = (f"The docstore lists documents but the vector store has no collection {settings.collection!r} "
+               "(a new store, or its folder was deleted).")
+    console.print(f"[yellow]{why}[/yellow] Run [bold]mizan ingest --rebuild[/bold] once: it indexes the docstore's "
+                  f"{documents} document{'s' if documents > 1 else ''} again, without reading their files.")
+    raise typer.Exit(EXIT_REBUILD)
 
 
 @contextmanager
@@ -92,22 +120,34 @@ def models_install(llm: Annotated[bool, typer.Option("--llm", help="Also assembl
 def ingest(
     folder: Annotated[Optional[Path], typer.Argument(help="Folder to ingest (default MIZAN_CORPUS_DIR).")] = None,
     prune: Annotated[bool, typer.Option(help="Remove documents whose files are gone.")] = False,
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="Index every document of the docstore again, from its stored text (no file is read): after "
+        "a change of store (an index of the old embedded store) or of chunk settings.")] = False,
 ) -> None:
     """Ingest a folder: new and changed documents are embedded, unchanged ones skipped.
 
     Exit code 0 when every file went in, 2 when some were rejected (listed with the reason).
+    3: another process holds the embedded store. 4: the index must first be rebuilt (`--rebuild`).
+    A run that embeds 1,000 chunks or more then optimizes the embedded store (seconds per 10k chunks).
     """
     settings = get_settings()
+    if rebuild and (folder is not None or prune):
+        raise typer.BadParameter("--rebuild re-indexes the docstore alone; ingest a folder in a second command",
+                                 param_hint="--rebuild")
     folder = folder or settings.corpus_dir
-    if not folder.is_dir():
+    if not rebuild and not folder.is_dir():
         console.print(f"[red]No such folder: {folder}[/red]")
         raise typer.Exit(1)
-    rt = _runtime()
+    _quiet_libraries()
+    _check_store(settings, writes=True, rebuilding=rebuild)
+    from assistant.runtime import get_runtime
+
+    rt = get_runtime()
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
         console=console, transient=True,
     ) as progress:
-        reading = progress.add_task("reading files", total=None)
+        reading = progress.add_task("reading files", total=None, visible=not rebuild)
         indexing = progress.add_task("indexing pages", total=None, visible=False)
 
         def on_file(name: str) -> None:
@@ -116,9 +156,12 @@ def ingest(
         def on_pages(done: int, total: int) -> None:
             progress.update(indexing, completed=done, total=total, visible=True)
 
-        report = rt.indexer.ingest(folder, prune=prune, on_file=on_file, on_pages=on_pages)
+        if rebuild:
+            report = rt.indexer.rebuild(on_pages=on_pages)
+        else:
+            report = rt.indexer.ingest(folder, prune=prune, on_file=on_file, on_pages=on_pages)
 
-    table = Table(title=f"Ingested {folder}")
+    table = Table(title=f"Rebuilt {settings.collection} from the docstore" if rebuild else f"Ingested {folder}")
     for col in ("files", "documents", "pages", "chunks embedded", "removed", "rejected", "seconds"):
         table.add_column(col, justify="right")
     table.add_row(
@@ -126,6 +169,8 @@ def ingest(
         str(len(report.removed)), str(len(report.rejected)), f"{report.seconds:.1f}",
     )
     console.print(table)
+    if report.chunks_embedded >= OPTIMIZE_AFTER:
+        _optimize(rt.backend, settings.collection)
     for warning in report.warnings:
         console.print(f"[yellow]note:[/yellow] {warning}")
     if report.rejected:
@@ -136,6 +181,96 @@ def ingest(
             rejected.add_row(r.file_name, r.reason)
         console.print(rejected)
         raise typer.Exit(EXIT_REJECTED)
+
+
+def _optimize(backend: Any, collection: str) -> None:
+    """After a large ingest, Qdrant Edge merges segments and builds its HNSW graph: seconds per 10k chunks, during
+    which the process does nothing else (so here, never inside `mizan serve`); a server does it by itself."""
+    import time
+
+    started = time.perf_counter()
+    with console.status("optimizing the index (merging segments, building the vector graph)…"):
+        changed = backend.optimize(collection)
+    if changed:
+        console.print(f"index optimized in {time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def migrate(
+    to: Annotated[str, typer.Option("--to", help="Qdrant server or cluster URL, e.g. http://qdrant:6333 (its key: "
+                                    "MIZAN_QDRANT_API_KEY).")],
+) -> None:
+    """Copy the embedded index (Qdrant Edge) to a Qdrant server, to run Mizan against it with MIZAN_QDRANT_URL.
+
+    Nothing is embedded again; the docstore stays in the data dir, which the server-backed processes keep using.
+    """
+    from qdrant_client import QdrantClient
+
+    from index.backends.copy import TargetNotEmpty, copy_collection
+    from index.backends.factory import open_backend
+    from index.backends.server import ServerBackend
+
+    settings = get_settings()
+    if settings.qdrant_url:
+        console.print(f"[red]MIZAN_QDRANT_URL is set ({settings.qdrant_url}): the index is already on a server.[/red]")
+        raise typer.Exit(1)
+    _check_store(settings, writes=True)
+    source, name = open_backend(settings), settings.collection
+    if not source.collection_exists(name):
+        console.print(f"[red]Nothing to copy: the embedded store has no collection {name!r}.[/red]")
+        raise typer.Exit(1)
+    target = ServerBackend(QdrantClient(url=to, api_key=settings.qdrant_api_key, timeout=60))
+    try:
+        with Progress(TextColumn("copying chunks"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            task = progress.add_task("copy", total=source.count(name))
+            copied = copy_collection(source, target, name, lambda done, total: progress.update(task, completed=done))
+    except TargetNotEmpty as exc:
+        console.print(f"[red]{exc}. Choose another MIZAN_COLLECTION, or delete that collection on the server.[/red]")
+        raise typer.Exit(1) from exc
+    except Exception as exc:  # unreachable server, wrong key: said in words, not as a traceback
+        console.print(f"[red]Could not copy to {to}: {type(exc).__name__}: {exc}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        target.close()
+    console.print(f"Copied {copied} chunks of {name!r} to {to}. From now on set [bold]MIZAN_QDRANT_URL={to}[/bold] "
+                  f"(and MIZAN_QDRANT_API_KEY) for every Mizan process; {settings.edge_location} can then be deleted.")
+
+
+@app.command()
+def backup(file: Annotated[Path, typer.Argument(help="Archive to write (.tar.gz).", dir_okay=False)]) -> None:
+    """Write the index (chunks as stored, nothing to re-embed), the docstore, the uploads and the feedback to FILE."""
+    from assistant.backup import write_backup
+    from index.backends.factory import open_backend
+
+    settings = get_settings()
+    _check_store(settings)
+    with console.status(f"writing {file}…"):
+        summary = write_backup(settings, open_backend(settings), file)
+    console.print(f"{file}: {summary.chunks} chunks, {summary.documents} documents, {summary.uploads} uploads"
+                  f"{', feedback' if summary.feedback else ''}")
+
+
+@app.command()
+def restore(file: Annotated[Path, typer.Argument(help="An archive written by `mizan backup`.", exists=True,
+                                                 dir_okay=False)]) -> None:
+    """Restore a backup into an empty data dir and store (the embedded store, or MIZAN_QDRANT_URL's server)."""
+    from assistant.backup import RestoreRefused, restore_backup
+    from index.backends.factory import open_backend
+
+    settings = get_settings()
+    _check_store(settings, writes=True, rebuilding=True)  # the docstore check is restore's own
+    backend = open_backend(settings)
+    try:
+        with console.status(f"restoring {file}…"):
+            summary = restore_backup(settings, backend, file)
+    except (RestoreRefused, ValueError) as exc:
+        console.print(f"[red]Not restored: {exc}. Restore into an empty data dir (MIZAN_DATA_DIR) and store.[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"restored {summary.chunks} chunks, {summary.documents} documents, {summary.uploads} uploads"
+                  f"{', feedback' if summary.feedback else ''} from {file}")
+    if summary.chunks >= OPTIMIZE_AFTER:
+        _optimize(backend, settings.collection)
 
 
 LLM_OPTION = "Have the configured LLM (MIZAN_LLM) write the answer; without it the answer quotes the sources."
@@ -244,16 +379,16 @@ def serve(
 
     from assistant.api.app import create_app
     from assistant.llm import LLMUnavailable, get_llm
-    from index.store import StoreLockedError, get_client
 
     _quiet_libraries()
     settings = get_settings()
-    try:  # a locked store or a missing LLM said in words here, not in uvicorn's start-up traceback
-        get_client(settings)
+    # A locked store, an index to rebuild or a missing LLM said in words here, not in uvicorn's start-up traceback.
+    _check_store(settings)
+    try:
         get_llm(settings)
-    except (StoreLockedError, LLMUnavailable) as exc:
+    except LLMUnavailable as exc:
         console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_LOCKED if isinstance(exc, StoreLockedError) else 1) from exc
+        raise typer.Exit(1) from exc
     console.print(f"Mizan API on [bold]http://{host}:{port}[/bold] (docs: http://{host}:{port}/docs); loading models…")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
@@ -372,18 +507,22 @@ def bench_ingest(
 def bench_search(
     chunks: Annotated[int, typer.Option(help="Index size to replicate the corpus up to.")] = 10_000,
     queries: Annotated[int, typer.Option(help="Number of timed queries per mode.")] = 200,
+    baseline_local: Annotated[int, typer.Option(
+        help="Also time qdrant-client's local mode (the embedded store before Qdrant Edge) at this many chunks, "
+        "in the same run (0: no baseline).")] = 0,
 ) -> None:
-    """p50/p95 search latency per mode at >= `chunks` chunks (corpus replicated with distinct ids), peak RSS."""
+    """On the embedded store (Qdrant Edge) at `chunks` chunks (the corpus replicated with distinct ids): p50/p95
+    search latency per mode with the query embedding, time to open the store, peak RSS."""
     from evaluation.bench import bench_search as run
 
     _quiet_libraries()
-    run(get_settings(), console, target_chunks=chunks, n_queries=queries)
-
-
-if __name__ == "__main__":
-    app()
+    run(get_settings(), console, target_chunks=chunks, n_queries=queries, baseline_local=baseline_local)
 
 
 def _where(page: int, locator: str) -> str:
     """"p. 12" for a paginated file; a Word file's heading path with its unit number ("§ 12 Titre II › Recettes")."""
     return f"§ {page} {locator}" if locator else f"p.{page}"
+
+
+if __name__ == "__main__":  # last: `python -m mizan.cli` runs the commands once everything above is defined
+    app()

@@ -19,7 +19,7 @@ DEFAULT_EMBED_DIRNAME = "multilingual-e5-small"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MIZAN_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(Path("data"), description="Where models, the local Qdrant store, the docstore and feedback live.")
+    data_dir: Path = Field(Path("data"), description="Models, the embedded store, the docstore and feedback.")
     corpus_dir: Path = Field(Path("corpus/documents"), description="Folder ingested by `mizan ingest` when none is given.")
 
     embed_model: str = Field(
@@ -35,9 +35,11 @@ class Settings(BaseSettings):
         "latency low and steady on shared CPUs (two threads on a busy 2-core machine were 30x slower per query).",
     )
 
-    qdrant_url: str | None = Field(None, description="Qdrant server or cluster URL; empty: embedded local store.")
+    qdrant_url: str | None = Field(None, description="Qdrant server or cluster URL; empty: the embedded Qdrant Edge "
+                                   "store in edge_path.")
     qdrant_api_key: str | None = Field(None, description="API key for the Qdrant server.")
-    qdrant_path: Path | None = Field(None, description="Embedded store folder; default <data_dir>/qdrant.")
+    edge_path: Path | None = Field(None, description="Folder of the embedded Qdrant Edge store (when no qdrant_url); "
+                                   "default <data_dir>/edge. One process at a time opens it.")
     collection: str = Field("mizan", description="Qdrant collection holding the chunks.")
 
     chunk_size: int = Field(512, ge=32, description="Chunk size in embedding-model tokens (prefix included).")
@@ -91,8 +93,8 @@ class Settings(BaseSettings):
         return self.embed_model or str(self.models_dir / DEFAULT_EMBED_DIRNAME)
 
     @property
-    def qdrant_location(self) -> Path:
-        return self.qdrant_path or self.data_dir / "qdrant"
+    def edge_location(self) -> Path:
+        return self.edge_path or self.data_dir / "edge"
 
     @property
     def docstore_path(self) -> Path:

@@ -22,7 +22,7 @@ from assistant.answers.service import AnswerService, StrategyUnavailable
 from assistant.conversation import Turn
 from assistant.runtime import Runtime, build_runtime
 from assistant.schema import Answer
-from index.store import close_client
+from index.backends.factory import close_backend
 
 DOCUMENTS = {
     "guide_indicateurs.md": """# Guide : indicateurs sensibles au genre
@@ -89,7 +89,7 @@ def runtime(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> 
     runtime = build_runtime(settings)
     assert runtime.indexer.ingest(folder).rejected == []
     yield runtime
-    close_client(settings)
+    close_backend(settings)
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +144,19 @@ def test_stream_pieces_add_up_to_the_answer(service: AnswerService) -> None:
     *texts, final = pieces
     assert isinstance(final, Answer) and all(isinstance(t, str) for t in texts) and len(texts) > 1
     assert "".join(texts) == final.text
+
+
+def test_a_question_is_embedded_once_and_the_store_called_once(runtime: Runtime, service: AnswerService,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search's dense list and the evidence's cosines share one question vector, and the hits bring their passage
+    vectors: one embedding, one store query, no read-back."""
+    calls: list[str] = []
+    for obj, method in ((runtime.embedder, "embed_queries"), (runtime.backend, "query"), (runtime.backend, "retrieve")):
+        original = getattr(obj, method)
+        monkeypatch.setattr(obj, method, lambda *a, _f=original, _m=method, **kw: calls.append(_m) or _f(*a, **kw))
+    answer = service.answer("Quels éléments doit comporter la fiche d'un indicateur sensible au genre ?")
+    assert not answer.refused
+    assert calls == ["embed_queries", "query"]
 
 
 def test_followup_is_rewritten_before_search(service: AnswerService) -> None:

@@ -1,4 +1,4 @@
-"""The HTTP API end to end: a real uvicorn server on a free port, the real E5 model, a real embedded Qdrant.
+"""The HTTP API end to end: a real uvicorn server on a free port, the real E5 model, a real embedded Qdrant (Edge).
 
 The server gets a copy of the session's sample-corpus index (tests here add and remove documents; the copy keeps
 the shared index as it was) and runs in a thread of this process, so the model is loaded once for all tests.
@@ -22,6 +22,7 @@ import httpx
 import pytest
 import uvicorn
 from conftest import CORPUS, REPO, scratch_settings
+from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from assistant.api.app import create_app
@@ -46,10 +47,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def live_server(settings: Settings) -> Iterator[str]:
-    """uvicorn serving `create_app(settings)` in a thread: the real HTTP stack, the real lifespan."""
+def live_server(app: FastAPI) -> Iterator[str]:
+    """uvicorn serving the app in a thread: the real HTTP stack, the real lifespan."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 120
@@ -65,7 +66,7 @@ def live_server(settings: Settings) -> Iterator[str]:
 
 
 def _copy_index(source: Settings, target: Settings) -> None:
-    shutil.copytree(source.qdrant_location, target.qdrant_location, ignore=shutil.ignore_patterns(".lock"))
+    shutil.copytree(source.edge_location, target.edge_location, ignore=shutil.ignore_patterns(".lock"))
     target.docstore_path.parent.mkdir(parents=True)
     shutil.copy(source.docstore_path, target.docstore_path)
 
@@ -80,15 +81,20 @@ def settings(tmp_path_factory: pytest.TempPathFactory, corpus_runtime, embed_mod
 
 
 @pytest.fixture(scope="module")
-def api(settings: Settings) -> Iterator[httpx.Client]:
-    with live_server(settings) as url, httpx.Client(base_url=url, timeout=120) as client:
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="module")
+def api(app: FastAPI) -> Iterator[httpx.Client]:
+    with live_server(app) as url, httpx.Client(base_url=url, timeout=120) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
 def keyless_api(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[httpx.Client]:
     """A second server with no MIZAN_API_KEY (and an empty index): its write endpoints are disabled."""
-    with live_server(scratch_settings(tmp_path_factory.mktemp("keyless"), embed_model_path)) as url:
+    with live_server(create_app(scratch_settings(tmp_path_factory.mktemp("keyless"), embed_model_path))) as url:
         with httpx.Client(base_url=url, timeout=60) as client:
             yield client
 
@@ -432,6 +438,20 @@ def test_upload_names_cannot_leave_the_uploads_folder(api: httpx.Client, setting
     around = settings.data_dir.parent.parent  # the session's whole temp tree: nothing may land beside the uploads
     assert [p for p in around.rglob(stored) if p.is_file()] == [settings.data_dir / "uploads" / stored]
     assert api.delete(f"/documents/{job['doc_ids'][0]}", headers={"X-API-Key": KEY}).status_code == 204
+
+
+def test_reads_never_wait_for_a_write(api: httpx.Client, app: FastAPI) -> None:
+    """Qdrant lets a search run beside an upsert: while a write holds the index (an upload being ingested, a deletion),
+    searches, answers and the status line are served at once, not after it."""
+    with app.state.services.lock:  # what the ingestion worker holds for the whole of a job
+        started = time.monotonic()
+        found = api.post("/search", json={"query": "budget genre", "k": 3}, timeout=30)
+        answer = api.post("/ask", json={"question": "Comment formuler un indicateur sensible au genre ?"}, timeout=60)
+        health = api.get("/health", timeout=30).json()
+        assert found.status_code == 200 and found.json()["hits"]
+        assert answer.status_code == 200 and not answer.json()["refused"]
+        assert isinstance(health["passages"], int) and health["passages"] > 10
+        assert time.monotonic() - started < 60
 
 
 def test_unknown_job(api: httpx.Client) -> None:

@@ -1,16 +1,13 @@
-"""What the API does to uploads before any ingestion: safe names, types read from content, the size limit; and the
-lock that orders index readers and writers. No model, no server."""
+"""What the API does to uploads before any ingestion: safe names, types read from content, the size limit.
+No model, no server (that reads never wait for a write is tested on the live server, in test_api_server.py)."""
 
 from __future__ import annotations
 
 import io
-import threading
-import time
 import zipfile
 
 import pytest
 
-from assistant.jobs import StoreLock
 from assistant.uploads import UploadRejected, check_content, read_limited, safe_name
 
 
@@ -84,32 +81,3 @@ def test_read_limited_stops_at_the_limit() -> None:
     with pytest.raises(UploadRejected) as caught:
         read_limited(io.BytesIO(b"x" * 101), 100)
     assert caught.value.too_large
-
-
-def test_writer_waits_for_readers_and_holds_new_ones_back() -> None:
-    lock = StoreLock(readers_wait=True)
-    assert lock.try_acquire_read()
-    entered = threading.Event()
-
-    def write() -> None:
-        with lock.writing():
-            entered.set()
-            time.sleep(0.05)
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    time.sleep(0.05)
-    assert not entered.is_set()  # the reader inside keeps the writer out
-    assert not lock.try_acquire_read()  # and the waiting writer keeps new readers out
-    lock.release_read()
-    assert entered.wait(2)
-    writer.join()
-    assert lock.try_acquire_read()
-    lock.release_read()
-
-
-def test_with_a_qdrant_server_readers_never_wait() -> None:
-    lock = StoreLock(readers_wait=False)
-    with lock.writing():
-        assert lock.try_acquire_read()
-        lock.release_read()

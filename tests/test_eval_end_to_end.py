@@ -12,7 +12,7 @@ import pytest
 from evaluation.questions import load_questions
 from evaluation.report import write_report
 from evaluation.runner import evaluate, prepare
-from index.store import close_client
+from index.backends.factory import close_backend
 from mizan.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,9 +29,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     if not MODEL.is_dir():
         pytest.skip("embedding model not installed (make models)")
     data = tmp_path_factory.mktemp("eval-data")
-    scratch = Settings(data_dir=data, qdrant_url=None, qdrant_path=None, embed_model=str(MODEL))
+    scratch = Settings(data_dir=data, qdrant_url=None, embed_model=str(MODEL))
     yield scratch
-    close_client(scratch)
+    close_backend(scratch)
 
 
 @pytest.fixture(scope="module")

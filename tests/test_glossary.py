@@ -51,7 +51,7 @@ def test_expansion_lets_bm25_find_the_french_page_for_an_english_question(corpus
     runtime = corpus_runtime
     question = "What is the role of the Centre of Excellence for gender-responsive budgeting?"
     on = runtime.search
-    off = SearchService(runtime.settings.model_copy(update={"glossary": False}), runtime.client, runtime.embedder,
+    off = SearchService(runtime.settings.model_copy(update={"glossary": False}), runtime.backend, runtime.embedder,
                         runtime.analyzer)
     brochure = "brochure_cebsg.pdf"  # the centre's own French brochure answers it
     ranked_on = [h.file_name for h in on.search(question, k=10, mode="sparse")]

@@ -1,9 +1,10 @@
-"""The search core end to end: real PDFs, the real E5 model, a real embedded Qdrant in a temp folder."""
+"""The search core end to end: real PDFs, the real E5 model, a real embedded Qdrant (Edge) in a temp folder."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -12,10 +13,13 @@ from pathlib import Path
 import pytest
 from badfiles import ACCEPTED, make_bad_inputs
 from conftest import CORPUS, REPO, scratch_settings
+from qdrant_client import QdrantClient, models
 
 from assistant.runtime import build_runtime
-from assistant.search import SearchFilters, group_by_document
-from index.store import StoreLockedError, close_client, get_client
+from assistant.search import Hit, SearchFilters, SearchService, group_by_document
+from index.backends.factory import close_backend, open_backend
+from index.backends.server import ServerBackend
+from index.store import StoreLockedError
 
 # Dev-set questions in FR, EN and AR (EN and AR also over French sources) with the page that answers them.
 QUESTION_IDS = ["q01", "q03", "q06", "q09", "q22", "q28", "q40", "q42", "q45", "q52", "q55", "q58", "q59"]
@@ -89,6 +93,58 @@ def test_modes_differ_and_stop_words_alone_match_nothing_lexically(corpus_runtim
     assert search.search("le la les de des", k=5, mode="sparse") == []
 
 
+def _same_ranking(ours: list[Hit], theirs: list[Hit]) -> None:
+    """Same scores rank by rank, and the same passages above the last score (RRF ties may be cut differently)."""
+    assert [h.score for h in ours] == pytest.approx([h.score for h in theirs], abs=1e-4)
+    if ours:
+        last = ours[-1].score - 1e-4
+        assert {h.chunk_id for h in ours if h.score > last} == {h.chunk_id for h in theirs if h.score > last}
+
+
+@pytest.mark.filterwarnings("ignore:Payload indexes have no effect")  # the reference server: qdrant-client's local mode
+def test_search_ranks_alike_on_edge_and_on_a_server(corpus_runtime) -> None:
+    """One query plan, two engines: the indexed corpus copied to a server backend is searched with the same results,
+    whatever the mode, filter, language (glossary, foreign BM25 weight) or balancing."""
+    rt = corpus_runtime
+    server = ServerBackend(QdrantClient(":memory:"))
+    name = rt.settings.collection
+    server.ensure_collection(name, rt.embedder.dimension)
+    server.upsert(name, list(rt.backend.scroll(name)))
+    balanced = rt.settings.model_copy(update={"balance_languages": ["fr", "en", "ar"], "foreign_sparse_weight": 0.5})
+    dbsf = rt.settings.model_copy(update={"fusion": "dbsf"})
+    cases = [
+        ("Comment formuler un indicateur sensible au genre ?", "hybrid", None, rt.settings),
+        ("What does gender-responsive budgeting require of performance indicators?", "hybrid", None, balanced),
+        ("budget genre", "hybrid", SearchFilters(languages=["ar"], year_from=2010), rt.settings),
+        ("données ventilées par sexe", "dense", SearchFilters(doc_types=["guide", "etude"]), rt.settings),
+        ("LOF 130-13 performance", "sparse", None, rt.settings),
+        ("ما هو دور مركز التميز لميزانية النوع الاجتماعي؟", "hybrid", None, dbsf),
+    ]
+    try:
+        for query, mode, filters, settings in cases:
+            edge, other = (
+                SearchService(settings, store, rt.embedder, rt.analyzer).search(query, k=10, mode=mode, filters=filters)
+                for store in (rt.backend, server)
+            )
+            assert edge, (query, mode)
+            _same_ranking(edge, other)
+    finally:
+        server.close()
+
+
+def test_hits_carry_their_vector_only_when_asked(corpus_runtime) -> None:
+    search = corpus_runtime.search
+    question = "Comment formuler un indicateur sensible au genre ?"
+    vector = corpus_runtime.embedder.embed_queries([question])[0]
+    plain = search.search(question, k=5)
+    given = search.search(question, k=5, query_vector=vector.tolist(), with_vectors=True)
+    assert [h.chunk_id for h in given] == [h.chunk_id for h in plain]  # the given vector is the one it would embed
+    assert all(h.vector is None for h in plain)
+    assert all(h.vector is not None and len(h.vector) == corpus_runtime.embedder.dimension for h in given)
+    assert "vector" not in given[0].to_dict()
+    assert "vector" not in group_by_document(given)[0].to_dict()["hits"][0]
+
+
 def _small_corpus(folder: Path) -> Path:
     folder.mkdir()
     (folder / "note_a.md").write_text("# Note A\n\nLa cellule d'évaluation propose des mesures correctives.\n", encoding="utf-8")
@@ -120,11 +176,15 @@ def test_changed_file_replaced_same_content_once_and_prune(tmp_path: Path, embed
         assert [d.file_name for d in runtime.indexer.documents()] == ["copie_de_a.md"]
         assert runtime.search.search("départements", k=10, mode="sparse") == []
     finally:
-        close_client(settings)
+        close_backend(settings)
 
 
-def _cli(args: list[str], data_dir: Path, embed_model_path: str) -> subprocess.CompletedProcess[str]:
+def _cli(
+    args: list[str], data_dir: Path, embed_model_path: str, edge_path: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MIZAN_DATA_DIR": str(data_dir), "MIZAN_EMBED_MODEL": embed_model_path, "COLUMNS": "200"}
+    if edge_path is not None:
+        env["MIZAN_EDGE_PATH"] = str(edge_path)
     return subprocess.run([sys.executable, "-m", "mizan.cli", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -143,17 +203,59 @@ def test_bad_inputs_are_listed_and_the_rest_goes_in(tmp_path: Path, embed_model_
 
 
 def test_second_process_gets_a_clear_lock_error(tmp_path: Path, embed_model_path: str) -> None:
-    store = tmp_path / "qdrant"
+    store = tmp_path / "edge"
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"from qdrant_client import QdrantClient; c = QdrantClient(path={str(store)!r}); print('ready', flush=True); import time; time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", ("import time; from pathlib import Path; from index.backends.edge import EdgeBackend; "
+                                f"b = EdgeBackend(Path({str(store)!r})); print('ready', flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True, cwd=REPO,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-        settings = scratch_settings(tmp_path, embed_model_path, qdrant_path=store)
+        settings = scratch_settings(tmp_path, embed_model_path, edge_path=store)
         with pytest.raises(StoreLockedError, match="another process"):
-            get_client(settings)
+            open_backend(settings)
+        ingest = _cli(["ingest", str(CORPUS)], tmp_path, embed_model_path, edge_path=store)
+        assert ingest.returncode == 3, ingest.stdout + ingest.stderr  # a write is told to go through the API
+        assert "another process" in ingest.stdout and "POST /documents" in ingest.stdout
         time.sleep(0)
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_an_index_of_the_old_embedded_store_is_rebuilt_from_the_docstore(tmp_path: Path, embed_model_path: str) -> None:
+    """A data dir of the old store (qdrant-client's local mode in <data>/qdrant) with its docstore: commands say to
+    rebuild, once, and `mizan ingest --rebuild` re-indexes every document from the docstore, reading no file."""
+    data = tmp_path / "data"
+    folder = _small_corpus(tmp_path / "docs")
+    settings = scratch_settings(data, embed_model_path)
+    runtime = build_runtime(settings)
+    try:
+        runtime.indexer.ingest(folder)
+        chunks = runtime.backend.count(settings.collection)
+    finally:
+        close_backend(settings)
+    shutil.rmtree(settings.edge_location)  # what an old data dir lacks
+    legacy = QdrantClient(path=str(data / "qdrant"))  # what it has instead
+    dense = models.VectorParams(size=4, distance=models.Distance.COSINE)
+    legacy.create_collection(settings.collection, vectors_config={"dense": dense})
+    legacy.close()
+    shutil.rmtree(folder)  # the files are gone: the docstore alone must do
+
+    refused = _cli(["search", "mesures correctives"], data, embed_model_path)
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+    message = " ".join(refused.stdout.split())
+    assert "old embedded store" in message and "mizan ingest --rebuild" in message and "Traceback" not in refused.stderr
+    assert _cli(["ingest", str(tmp_path)], data, embed_model_path).returncode == 4  # an ingest would skip them all
+
+    rebuilt = _cli(["ingest", "--rebuild"], data, embed_model_path)
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert "Rebuilt" in rebuilt.stdout
+    hits = json.loads(_cli(["search", "mesures correctives", "--json"], data, embed_model_path).stdout)
+    assert hits and hits[0]["file_name"] == "note_a.md"
+    runtime = build_runtime(settings)
+    try:
+        assert runtime.backend.count(settings.collection) == chunks
+        assert {d.file_name for d in runtime.indexer.documents()} == {"note_a.md", "note_b.txt"}
+    finally:
+        close_backend(settings)

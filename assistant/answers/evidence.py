@@ -1,10 +1,10 @@
 """How well the retrieved passages match the question, measured on scales that mean the same for every query.
 
 Hybrid search ranks by RRF, whose scores only encode ranks, so they cannot say "nothing relevant was found".
-The dense cosine between the question and each passage can: it is recomputed here from the passage vectors
-already stored in Qdrant (no passage is embedded again), next to the share of the question's words a passage
-holds. The meter also splits the best passages into sentences and embeds them, once, for extraction and the
-guard to share.
+The dense cosine between the question and each passage can: it is recomputed here from the passage vectors the
+search returned with its hits and the question vector the search used (nothing is embedded again), next to the
+share of the question's words a passage holds. The meter also splits the best passages into sentences and embeds
+them, once, for extraction and the guard to share.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from qdrant_client import QdrantClient
 
 from assistant.answers.lexical import Terms, coverage, missing_numbers, terms_of
 from assistant.answers.sentence_store import SentenceVectorStore
@@ -23,9 +22,9 @@ from assistant.answers.sentences import QUESTION_ENDS, Sentence, split_passage
 from assistant.answers.thresholds import Thresholds
 from assistant.search import Hit
 from index.analyzer import BM25Analyzer
+from index.backends.base import VectorBackend
 from index.embedder import Embedder
 from ingest.language import UNDETERMINED, detect_language
-from index.store import DENSE
 
 SENTENCE_CACHE = 512  # passages whose embedded sentences are kept (~40 kB each)
 
@@ -91,11 +90,11 @@ class Evidence:
 
 
 class EvidenceMeter:
-    """Created once per process with the shared embedder, analyzer and Qdrant client."""
+    """Created once per process with the shared embedder, analyzer and vector backend."""
 
-    def __init__(self, client: QdrantClient, collection: str, embedder: Embedder, analyzer: BM25Analyzer,
+    def __init__(self, backend: VectorBackend, collection: str, embedder: Embedder, analyzer: BM25Analyzer,
                  store: SentenceVectorStore) -> None:
-        self.client = client
+        self.backend = backend
         self.collection = collection
         self.embedder = embedder
         self.analyzer = analyzer
@@ -103,8 +102,10 @@ class EvidenceMeter:
         self._sentences: OrderedDict[tuple[str, str, str], PassageSentences] = OrderedDict()
         self._lock = threading.Lock()
 
-    def measure(self, question: str, hits: list[Hit]) -> Evidence:
-        vector = self.embedder.embed_queries([question])[0]
+    def measure(self, question: str, hits: list[Hit], vector: np.ndarray | None = None) -> Evidence:
+        """`vector`: the question's embedding, as the search used it (embedded here when not given); hits searched
+        `with_vectors` bring their passage vectors, others are read from the store."""
+        vector = self.embedder.embed_queries([question])[0] if vector is None else vector
         passages = self._passage_vectors(hits)
         sources = [
             Source(hit=hit, vector=passage, cosine=float(passage @ vector), terms=self._terms(hit))
@@ -147,10 +148,11 @@ class EvidenceMeter:
         return terms_of(self.analyzer, f"{hit.title}\n{hit.text}")
 
     def _passage_vectors(self, hits: list[Hit]) -> list[np.ndarray]:
-        if not hits:
-            return []
-        records = self.client.retrieve(self.collection, ids=[h.chunk_id for h in hits], with_vectors=[DENSE])
-        stored = {str(r.id): r.vector[DENSE] for r in records if isinstance(r.vector, dict) and DENSE in r.vector}
+        stored = {h.chunk_id: h.vector for h in hits if h.vector is not None}
+        unread = [h.chunk_id for h in hits if h.vector is None]
+        if unread:
+            points = self.backend.retrieve(self.collection, unread, with_vectors=True)
+            stored.update({p.id: p.vector for p in points if p.vector is not None})
         missing = [h.text for h in hits if h.chunk_id not in stored]
         # only if the point vanished since the search
         embedded = iter(self.embedder.embed_passages(missing) if missing else [])

@@ -64,7 +64,7 @@ class AnswerService:
 
     @classmethod
     def from_runtime(cls, runtime: Runtime, llm: LLM | None = None) -> AnswerService:
-        meter = EvidenceMeter(runtime.client, runtime.settings.collection, runtime.embedder, runtime.analyzer,
+        meter = EvidenceMeter(runtime.backend, runtime.settings.collection, runtime.embedder, runtime.analyzer,
                               runtime.sentences)
         return cls(runtime.settings, runtime.search, meter, runtime.analyzer, llm=llm)
 
@@ -89,7 +89,10 @@ class AnswerService:
         history = history or []
         language = question_language(question, history)
         standalone = standalone_question(question, history, self.analyzer, llm)
-        evidence = self.meter.measure(standalone, self.search.search(standalone, k=k, filters=filters))
+        # Embedded once: the search's dense list and the evidence's cosines use the same vector.
+        vector = self.meter.embedder.embed_queries([standalone])[0]
+        hits = self.search.search(standalone, k=k, filters=filters, query_vector=vector.tolist(), with_vectors=True)
+        evidence = self.meter.measure(standalone, hits, vector)
         chosen = "llm" if llm is not None else "extractive"
         if evidence.is_weak(self.thresholds):
             yield from _pieces(refusal(language, evidence, strategy=chosen, standalone_question=standalone))

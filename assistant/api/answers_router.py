@@ -17,7 +17,7 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import BaseModel, Field
 
 from assistant.answers.service import DEFAULT_K, StrategyUnavailable
-from assistant.api.deps import AnswersDep, ConversationsDep, ReadsIndex
+from assistant.api.deps import AnswersDep, ConversationsDep
 from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, Filters
 from assistant.conversation import ConversationStore, Turn, UnknownSession
 from assistant.schema import Answer
@@ -76,7 +76,7 @@ def _no_llm(exc: StrategyUnavailable) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"strategy: {exc}")
 
 
-@router.post("/ask", dependencies=[ReadsIndex], summary="Ask a question")
+@router.post("/ask", summary="Ask a question")
 def ask(request: AskRequest, answers: AnswersDep, conversations: ConversationsDep) -> ConversationAnswer:
     """An answer in the question's language whose every `[n]` points to a citation (document, page, quote and its
     span in the page text). When the documents do not answer, `refused` is true and `nearest_documents` lists
@@ -93,7 +93,6 @@ def ask(request: AskRequest, answers: AnswersDep, conversations: ConversationsDe
 
 @router.post(
     "/chat",
-    dependencies=[ReadsIndex],
     summary="Ask a question, answer streamed",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": (

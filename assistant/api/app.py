@@ -1,6 +1,6 @@
 """`create_app(settings)`: the FastAPI application, its routers, and the lifespan that owns the process's services.
 
-Models, the Qdrant client and the ingestion worker are created once when the server starts and released when it
+Models, the vector backend and the ingestion worker are created once when the server starts and released when it
 stops; the embedded store's folder lock goes with them, so `mizan` commands can open the index again.
 """
 
@@ -27,11 +27,11 @@ from assistant.api.deps import Services
 from assistant.catalogue import Catalogue
 from assistant.conversation import ConversationStore
 from assistant.feedback import FeedbackStore, feedback_path
-from assistant.jobs import IngestQueue, StoreLock
+from assistant.jobs import IngestQueue, WriteLock
 from assistant.llm import get_llm
 from assistant.runtime import build_runtime
 from assistant.uploads import upload_limit_bytes
-from index.store import close_client
+from index.backends.factory import close_backend
 from mizan.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -58,7 +58,7 @@ MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around the file itsel
 
 def build_services(settings: Settings) -> Services:
     runtime = build_runtime(settings)
-    lock = StoreLock(readers_wait=settings.qdrant_url is None)
+    lock = WriteLock()
     get_llm(settings)  # load the model (or fail on its configuration) at start-up, not in someone's first question
     return Services(
         settings=settings,
@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await anyio.to_thread.run_sync(services.ingest.stop)
-            close_client(settings)
+            close_backend(settings)
 
     app = FastAPI(title="Mizan API", version="0.1.0", description=DESCRIPTION, openapi_tags=TAGS, lifespan=lifespan)
     for module in (health_router, search_router, answers_router, documents_router, jobs_router, feedback_router):

@@ -1,13 +1,11 @@
-"""Everything a route may ask for, as `Annotated` aliases: the process's services, index reads, the write key."""
+"""Everything a route may ask for, as `Annotated` aliases: the process's services and the write key."""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-import anyio
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 
@@ -15,7 +13,7 @@ from assistant.answers.service import AnswerService
 from assistant.catalogue import Catalogue
 from assistant.conversation import ConversationStore
 from assistant.feedback import FeedbackStore
-from assistant.jobs import IngestQueue, StoreLock
+from assistant.jobs import IngestQueue, WriteLock
 from assistant.runtime import Runtime
 from assistant.search import SearchService
 from mizan.settings import Settings
@@ -27,7 +25,7 @@ class Services:
 
     settings: Settings
     runtime: Runtime
-    lock: StoreLock
+    lock: WriteLock  # index writes, one at a time (searches never take it)
     catalogue: Catalogue
     ingest: IngestQueue
     feedback: FeedbackStore
@@ -77,25 +75,6 @@ IngestDep = Annotated[IngestQueue, Depends(_ingest)]
 FeedbackDep = Annotated[FeedbackStore, Depends(_feedback)]
 AnswersDep = Annotated[AnswerService, Depends(_answers)]
 ConversationsDep = Annotated[ConversationStore, Depends(_conversations)]
-
-_READ_POLL_S = 0.05
-
-
-async def _read_index(services: ServicesDep) -> AsyncIterator[None]:
-    """Held for the whole request, streamed answers included: the embedded store must not change under a reader.
-
-    The wait is a poll on the event loop, not a blocked thread: readers queued behind an ingestion would otherwise
-    take the request threads that the readers already inside need to finish and let the writer through.
-    """
-    while not services.lock.try_acquire_read():
-        await anyio.sleep(_READ_POLL_S)
-    try:
-        yield
-    finally:
-        services.lock.release_read()
-
-
-ReadsIndex = Depends(_read_index)
 
 _api_key_header = APIKeyHeader(
     name="X-API-Key",

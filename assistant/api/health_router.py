@@ -13,9 +13,10 @@ router = APIRouter(tags=["health"])
 class Health(BaseModel):
     status: str = Field(description="Always `ok` when the server answers.")
     documents: int = Field(description="Documents in the catalogue.")
-    passages: int | None = Field(description="Indexed passages (chunks); null while an upload is being written to the index.")
+    passages: int = Field(description="Indexed passages (chunks), uploads being indexed included as they are written.")
     collection: str
-    store: str = Field(description="`embedded` (a folder on this server) or `server` (a Qdrant server or cluster).")
+    store: str = Field(description="`embedded` (Qdrant Edge in a folder on this server) or `server` (a Qdrant server "
+                       "or cluster).")
     llm: str = Field(description="The LLM backend answers may use (`none`: extractive answers only).")
     uploads_enabled: bool = Field(description="Whether a key is configured for adding and removing documents.")
 

@@ -199,9 +199,8 @@ def _lock_folder(folder: Path) -> IO[str]:
     except portalocker.exceptions.LockException as exc:
         handle.close()
         raise StoreLockedError(
-            f"The local index at {folder} is open in another process (probably `mizan serve`). "
-            "Stop that process, or send this command to the running API with `--api URL`, "
-            "or use a Qdrant server (MIZAN_QDRANT_URL) which any number of processes can share."
+            f"The local index at {folder} is open in another process (probably `mizan serve`): one process at a time "
+            "may open it. A Qdrant server (MIZAN_QDRANT_URL) can be shared by any number of processes."
         ) from exc
     return handle
 

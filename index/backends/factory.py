@@ -1,4 +1,4 @@
-"""One vector backend per location per process: Edge in `<data_dir>/edge` by default, a server when a URL is set.
+"""One vector backend per location per process: Edge in `settings.edge_location` by default, a server by URL.
 
 An Edge folder can be opened once (it is locked to its process, and to one backend in it), so every caller in
 the process must share the backend this module hands out.
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import atexit
 import threading
-from pathlib import Path
-
 from qdrant_client import QdrantClient
 
 from index.backends.base import VectorBackend
@@ -21,12 +19,8 @@ _backends: dict[str, VectorBackend] = {}
 _lock = threading.Lock()
 
 
-def edge_folder(settings: Settings) -> Path:
-    return settings.data_dir / "edge"
-
-
 def _location_key(settings: Settings) -> str:
-    return settings.qdrant_url or str(edge_folder(settings).resolve())
+    return settings.qdrant_url or str(settings.edge_location.resolve())
 
 
 def open_backend(settings: Settings) -> VectorBackend:
@@ -50,4 +44,4 @@ def close_backend(settings: Settings) -> None:
 def _open(settings: Settings) -> VectorBackend:
     if settings.qdrant_url:
         return ServerBackend(QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key, timeout=60))
-    return EdgeBackend(edge_folder(settings))
+    return EdgeBackend(settings.edge_location)

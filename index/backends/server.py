@@ -12,7 +12,7 @@ from typing import Any
 from qdrant_client import QdrantClient, models
 
 from index.backends.base import Filter, QueryPlan, ScoredPoint, Source, StoredPoint, plan_sources
-from index.store import DENSE, SPARSE, ensure_collection
+from index.store import DENSE, PAYLOAD_INDEXES, SPARSE
 
 UPSERT_BATCH = 256
 
@@ -26,7 +26,24 @@ class ServerBackend:
     # -- collections -----------------------------------------------------------------------------------------
 
     def ensure_collection(self, name: str, dim: int) -> None:
-        ensure_collection(self.client, name, dim)
+        """Create the collection (dense cosine + BM25 with the server's IDF, payload indexes) or check its dimension."""
+        if not self.client.collection_exists(name):
+            self.client.create_collection(
+                collection_name=name,
+                vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+                # IDF over the stored chunks, computed by the engine at query time: documents carry only BM25's TF part.
+                sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            )
+            for field_name, schema in PAYLOAD_INDEXES.items():
+                self.client.create_payload_index(name, field_name=field_name, field_schema=schema)
+            return
+        existing = self.client.get_collection(name).config.params.vectors
+        size = existing[DENSE].size if isinstance(existing, dict) and DENSE in existing else None
+        if size != dim:
+            raise ValueError(
+                f"Collection {name!r} holds {size}-dimensional vectors but the embedding model gives {dim}: "
+                "use another MIZAN_COLLECTION or delete the index after changing the model."
+            )
 
     def collection_exists(self, name: str) -> bool:
         return self.client.collection_exists(name)
@@ -46,6 +63,10 @@ class ServerBackend:
         self.client.delete(
             name, points_selector=models.FilterSelector(filter=models.Filter(must=[condition])), wait=True
         )
+
+    def optimize(self, name: str) -> bool:
+        """Nothing to do: a server optimizes its segments in the background."""
+        return False
 
     def flush(self) -> None:
         """Nothing to do: the server acknowledges writes once they are in its WAL (`wait=True`)."""

@@ -80,6 +80,8 @@ def _corpus() -> list[StoredPoint]:
 
 
 CORPUS = _corpus()
+# qdrant-client's local mode (the server reference here) warns that it ignores the payload indexes a server builds.
+pytestmark = pytest.mark.filterwarnings("ignore:Payload indexes have no effect")
 
 
 def _question(seed: int) -> QueryPlan:
@@ -371,7 +373,6 @@ def _sparse_doc_fn(texts: list[str]) -> tuple[list[list[int]], list[list[float]]
     return encoded, [[1.0] * len(e) for e in encoded]
 
 
-@pytest.mark.filterwarnings("ignore:Payload indexes have no effect")  # QdrantVectorStore over the local mode
 def test_vector_store_writes_what_qdrant_vector_store_writes(tmp_path: Path) -> None:
     """Same payload and vectors as LlamaIndex's QdrantVectorStore, readable the way assistant/search.py reads hits."""
     nodes = _nodes()
