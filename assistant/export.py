@@ -29,7 +29,11 @@ _BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
 
 
 class UnknownReference(ValueError):
-    """A reference that is malformed, or names no indexed document or page."""
+    """A reference that names no indexed document or page."""
+
+
+class MalformedReference(UnknownReference):
+    """A reference that is neither `doc_id` nor `doc_id@page`."""
 
 
 @dataclass
@@ -49,7 +53,7 @@ def resolve(indexer: Indexer, references: list[str]) -> list[Cited]:
     for reference in references:
         match = _REFERENCE.match(reference.strip())
         if match is None:
-            raise UnknownReference(f"{reference!r}: write a document id, or doc_id@page")
+            raise MalformedReference(f"{reference!r}: write a document id, or doc_id@page")
         doc_id, page = match[1], int(match[2]) if match[2] else None
         if doc_id not in cited:
             document = indexer.document(doc_id)

@@ -1,0 +1,50 @@
+"""The services behind the users' jobs (indicator workbench, delegation brief, export), built with the others.
+
+They live beside `Services` rather than in it so that the three jobs stay one add-on: `create_app` builds them
+once in its lifespan over the same runtime, and these aliases hand them to the routes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from assistant.brief import BriefService
+from assistant.indicators.workbench import IndicatorWorkbench
+from assistant.runtime import Runtime
+from index.indexer import Indexer
+
+
+@dataclass
+class UserJobs:
+    indicators: IndicatorWorkbench
+    briefs: BriefService
+    indexer: Indexer  # the catalogue the export reads
+
+
+def build_user_jobs(runtime: Runtime) -> UserJobs:
+    return UserJobs(indicators=IndicatorWorkbench.from_runtime(runtime), briefs=BriefService(runtime.search),
+                    indexer=runtime.indexer)
+
+
+def _user_jobs(request: Request) -> UserJobs:
+    return request.app.state.user_jobs  # type: ignore[no-any-return]
+
+
+def _indicators(request: Request) -> IndicatorWorkbench:
+    return _user_jobs(request).indicators
+
+
+def _briefs(request: Request) -> BriefService:
+    return _user_jobs(request).briefs
+
+
+def _indexer(request: Request) -> Indexer:
+    return _user_jobs(request).indexer
+
+
+IndicatorsDep = Annotated[IndicatorWorkbench, Depends(_indicators)]
+BriefsDep = Annotated[BriefService, Depends(_briefs)]
+CatalogueIndexDep = Annotated[Indexer, Depends(_indexer)]

@@ -1,0 +1,108 @@
+"""The users' jobs over HTTP: a real uvicorn server on a copy of the sample-corpus index, the real model and store."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from conftest import scratch_settings
+from test_api_server import _copy_index, live_server
+from test_export import parse_bibtex
+
+from mizan.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory, corpus_runtime, embed_model_path: str) -> Settings:
+    result = scratch_settings(tmp_path_factory.mktemp("api-jobs-data"), embed_model_path)
+    _copy_index(corpus_runtime.settings, result)
+    return result
+
+
+@pytest.fixture(scope="module")
+def api(settings: Settings) -> Iterator[httpx.Client]:
+    with live_server(settings) as url, httpx.Client(base_url=url, timeout=120) as client:
+        yield client
+
+
+def _page_text(api: httpx.Client, doc_id: str, page: int) -> str:
+    return api.get(f"/documents/{doc_id}/pages/{page}").json()["text"]
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_review_flags_a_weak_indicator_with_verdicts_cited_from_their_pages(api: httpx.Client) -> None:
+    response = api.post("/indicators/review", json={"indicator": "Nombre de stagiaires formés",
+                                                    "objective": "Améliorer l'insertion des jeunes diplômés."})
+    assert response.status_code == 200
+    review = response.json()
+    assert review["passed"] is False and review["language"] == "fr"
+    verdicts = {v["criterion"]: v for v in review["verdicts"]}
+    assert verdicts["outcome"]["verdict"] == "fail" and verdicts["objective_link"]["verdict"] == "pass"
+    for verdict in review["verdicts"]:
+        for c in verdict["citations"]:
+            start, end = c["quote_span"]
+            assert c["verified"] and _words(_page_text(api, c["doc_id"], c["page"])[start:end]) == _words(c["quote"])
+
+
+def test_review_in_english_and_validation_errors(api: httpx.Client) -> None:
+    review = api.post("/indicators/review", json={"indicator": "Taux d'accès à l'eau, par sexe", "language": "en"}).json()
+    assert review["language"] == "en" and review["verdicts"][0]["label"] == "Disaggregated by sex"
+    assert api.post("/indicators/review", json={"indicator": ""}).status_code == 422
+    assert api.post("/indicators/review", json={"indicator": "x", "language": "de"}).status_code == 422
+
+
+def test_draft_returns_three_to_five_indicators_with_guidance(api: httpx.Client) -> None:
+    drafts = api.post("/indicators/draft", json={
+        "description": "A programme building water supply networks for rural households. Its objective is to give "
+                       "every rural household access to drinking water."}).json()
+    assert drafts["language"] == "en" and 3 <= len(drafts["indicators"]) <= 5
+    assert drafts["indicators"][0]["wording"].startswith("Rate of access to drinking water among rural households")
+    assert {f["name"]: f["status"] for f in drafts["indicators"][0]["fields"]}["baseline"] == "to_complete"
+    assert drafts["guidance"] and all(c["verified"] for c in drafts["guidance"])
+
+
+def test_classify_suggests_a_code_and_says_it_is_not_official(api: httpx.Client) -> None:
+    suggestion = api.post("/indicators/classify", json={
+        "objective": "significant", "specific_target_group": True, "activity_share": 35, "language": "ar"}).json()
+    assert (suggestion["code"], suggestion["dac_marker"], suggestion["official"]) == ("G1", 1, False)
+    assert "ليس تصنيفا رسميا" in suggestion["disclaimer"] and suggestion["criteria"]
+    assert api.post("/indicators/classify", json={"objective": "maybe"}).status_code == 422
+    assert api.post("/indicators/classify", json={"objective": "none", "activity_share": 140}).status_code == 422
+
+
+def test_brief_as_json_and_as_a_markdown_file(api: httpx.Client) -> None:
+    brief = api.post("/brief", json={"topic": "gender_report", "language": "en"}).json()
+    assert 5 <= len(brief["bullets"]) <= 8 and brief["title"] == "Delegation brief — The annual gender budget report"
+    for bullet in brief["bullets"]:
+        c = bullet["citation"]
+        start, end = c["quote_span"]
+        assert _words(_page_text(api, c["doc_id"], c["page"])[start:end]) == _words(bullet["quote"])
+    file = api.post("/brief", params={"format": "md"}, json={"topic": "gender_report", "language": "en"})
+    assert file.headers["content-type"].startswith("text/markdown")
+    assert 'filename="mizan-brief-gender_report-en.md"' in file.headers["content-disposition"]
+    assert file.text == brief["markdown"]
+    assert api.post("/brief", json={"topic": "weather"}).status_code == 422
+
+
+def test_export_bibtex_parses_back_and_bad_ids_are_refused(api: httpx.Client) -> None:
+    documents = {d["file_name"]: d["doc_id"] for d in api.get("/documents").json()["documents"]}
+    guide, lof = documents["guide_indicateurs_genre.pdf"], documents["note_lof_130_13_performance_genre.pdf"]
+    response = api.get("/export", params={"ids": f"{guide}@2,{guide}@4", "format": "bib"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/x-bibtex")
+    response = api.get("/export", params=[("ids", f"{guide}@2,{guide}@4"), ("ids", lof), ("format", "bib")])
+    entries = parse_bibtex(response.text)
+    assert [fields["title"] for _, _, fields in entries] == [
+        "Guide pratique : rédiger des indicateurs de performance sensibles au genre",
+        "Note explicative : le cadre de performance de la LOF n° 130-13 et sa dimension genre"]
+    assert entries[0][2]["pages"] == "2, 4" and entries[1][0] == "misc"
+    ris = api.get("/export", params={"ids": lof, "format": "ris"})
+    assert re.search(r"^TY  - STAT$", ris.text, re.MULTILINE) and ris.text.rstrip().endswith("ER  -")
+    assert api.get("/export", params={"ids": "nope!"}).status_code == 422
+    assert api.get("/export", params={"ids": "0123456789abcdef"}).status_code == 404
+    assert api.get("/export", params={"ids": f"{guide}@99"}).status_code == 404
+    assert api.get("/export", params={"ids": guide, "format": "pdf"}).status_code == 422
