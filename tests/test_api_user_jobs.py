@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -10,7 +11,9 @@ import pytest
 from conftest import scratch_settings
 from test_api_server import _copy_index, live_server
 from test_export import parse_bibtex
+from typer.testing import CliRunner
 
+from mizan.cli import app as cli
 from mizan.settings import Settings
 
 
@@ -106,3 +109,40 @@ def test_export_bibtex_parses_back_and_bad_ids_are_refused(api: httpx.Client) ->
     assert api.get("/export", params={"ids": "0123456789abcdef"}).status_code == 404
     assert api.get("/export", params={"ids": f"{guide}@99"}).status_code == 404
     assert api.get("/export", params={"ids": guide, "format": "pdf"}).status_code == 422
+
+
+# --- the CLI, through the API and on the local index ---------------------------------------------------------------
+
+
+def test_cli_jobs_through_the_api(api: httpx.Client) -> None:
+    url, runner = str(api.base_url), CliRunner()
+    reviewed = runner.invoke(cli, ["indicators", "review", "Nombre de stagiaires formés", "--lang", "en", "--api", url])
+    assert reviewed.exit_code == 2, reviewed.output  # some criteria fail
+    assert "Measures an outcome, not an activity" in reviewed.output and "pass 0 · fail 8" in reviewed.output
+    drafted = runner.invoke(cli, ["indicators", "draft", "Programme d'accès à l'eau potable des ménages ruraux.",
+                                  "--json", "--api", url])
+    assert drafted.exit_code == 0 and len(json.loads(drafted.output)["indicators"]) == 4
+    classified = runner.invoke(cli, ["indicators", "classify", "--objective", "principal", "--share", "80", "--api", url])
+    assert classified.exit_code == 0 and classified.output.startswith("G2 (OECD-DAC 2)")
+    briefed = runner.invoke(cli, ["brief", "lessons", "--lang", "fr", "--api", url])
+    assert briefed.exit_code == 0 and briefed.output.startswith("# Note de délégation — Enseignements")
+    guide = next(d["doc_id"] for d in api.get("/documents").json()["documents"]
+                 if d["file_name"] == "guide_indicateurs_genre.pdf")
+    exported = runner.invoke(cli, ["export", f"{guide}@2", "--format", "ris", "--api", url])
+    assert exported.exit_code == 0 and "SP  - 2" in exported.output
+    missing = runner.invoke(cli, ["export", "0123456789abcdef", "--api", url])
+    assert missing.exit_code == 1 and "no such document" in missing.output
+
+
+def test_cli_jobs_on_the_local_index(corpus_runtime, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setattr("assistant.runtime._runtime", corpus_runtime)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["indicators", "check"]).exit_code == 0
+    good = runner.invoke(cli, ["indicators", "review", "Part des femmes parmi les bénéficiaires des prêts d'honneur. "
+                               "Valeur de référence 2024 : 30 %. Cible 2027 : 40 %. Source : registre de l'agence. "
+                               "Fréquence : annuelle.", "--objective", "Faciliter l'accès au financement."])
+    assert good.exit_code == 0 and "pass 8 · fail 0" in good.output
+    out = tmp_path / "brief.md"
+    briefed = runner.invoke(cli, ["brief", "legal_basis", "--lang", "en", "--out", str(out)])
+    assert briefed.exit_code == 0 and out.read_text(encoding="utf-8").strip() == briefed.output.strip()
+    assert runner.invoke(cli, ["brief", "weather"]).exit_code == 2
