@@ -55,6 +55,7 @@ class Domain(BaseModel):
 class Template(BaseModel):
     id: str
     wording: Wording
+    wording_households: Wording | None = None  # when the beneficiaries are households, not persons
     source: SourceRef
 
 
@@ -63,6 +64,7 @@ class Beneficiary(BaseModel):
     fr: str
     en: str
     ar: str
+    households: bool = False
 
 
 class Templates(BaseModel):

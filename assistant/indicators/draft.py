@@ -67,8 +67,8 @@ def draft(
     def placeholder(slot: str) -> str:
         return pending.format(what=in_language(templates.slot_names[slot], lang))
 
-    beneficiaries = next((getattr(b, lang) for b in templates.beneficiaries if re.search(b.pattern, text, re.IGNORECASE)),
-                         placeholder("beneficiaries"))
+    found = next((b for b in templates.beneficiaries if re.search(b.pattern, text, re.IGNORECASE)), None)
+    beneficiaries = getattr(found, lang) if found else placeholder("beneficiaries")
     domain = next((d for d in templates.domains if compile_any([rf"\b{k}\b" if k.isascii() else k for k in d.keywords])
                    .search(text)), None)
     outcome = in_language(domain.outcome, lang) if domain else placeholder("outcome")
@@ -85,7 +85,10 @@ def draft(
 
     indicators = []
     for template in templates.indicators:
-        wording = _elided(in_language(template.wording, lang).format(
+        pattern = template.wording
+        if found is not None and found.households and template.wording_households is not None:
+            pattern = template.wording_households
+        wording = _elided(in_language(pattern, lang).format(
             beneficiaries=beneficiaries, outcome=outcome, by_all=by_all, by_other=by_other), lang)
         indicators.append(_indicator(template.id, wording, fields, locator.cite(template.source), pending))
     if domain is not None and domain.extra is not None:
