@@ -218,3 +218,10 @@ def test_answers_that_disagree_with_the_level_raise_notes(workbench: IndicatorWo
     assert low.code == "G2" and any("less than half" in note for note in low.notes)
     unmarked = workbench.classify("none", specific_target_group=True, activity_share=30, language="ar")
     assert unmarked.code == "G0" and len(unmarked.notes) == 3 and unmarked.language == "ar"
+
+
+def test_a_household_programme_counts_female_headed_households(workbench: IndicatorWorkbench) -> None:
+    drafts = workbench.draft("Programme d'accès à l'eau potable des ménages ruraux.")
+    wordings = [i.wording for i in drafts.indicators]
+    assert "Part des ménages dirigés par une femme parmi les ménages ruraux, par milieu de résidence" in wordings
+    assert not any(w.startswith("Part des femmes") for w in wordings)
