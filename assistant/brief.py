@@ -30,7 +30,8 @@ MIN_BULLETS, MAX_BULLETS = 5, 8
 HITS_PER_QUESTION = 6
 MIN_WORDS = 6  # shorter sentences are labels or fragments
 SAME_WORDS = 0.6  # share of the shorter quote's words in the other: the same point made twice
-READER_BONUS = 0.25  # on a sentence's score (1/rank of its passage, + TERM_BONUS per topic word): the reader's language wins ties
+# A sentence's score is 1/rank of its passage, + TERM_BONUS per topic word; the reader's language wins ties.
+READER_BONUS = 0.25
 TERM_BONUS = 0.05
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _WORD = re.compile(r"\w+")
@@ -89,19 +90,23 @@ TOPIC_TERMS: dict[Topic, re.Pattern[str]] = {topic: re.compile(pattern, re.IGNOR
     "institutions": r"CE-BSG|centre de l'excellence|centre d'excellence|centre of excellence|direction du budget|"
                     r"budget directorate|\bpôles?\b|\bpoles?\b|ministère (?:chargé )?des finances|finance ministry|"
                     r"مركز التميز|مديرية الميزانية|أقطاب|وزارة المالية",
-    "legal_basis": r"loi organique|\bLOF\b|130-13|organic (?:budget )?law|cadre juridique|legal|القانون التنظيمي|الإطار القانوني",
+    "legal_basis": r"loi organique|\bLOF\b|130-13|organic (?:budget )?law|cadre juridique|legal|"
+                   r"القانون التنظيمي|الإطار القانوني",
     "tools": r"\boutils?\b|\binstruments?\b|\btools?\b|marquage|tagging|\bindicateurs?\b|\bindicators?\b|analyse genre|"
-             r"gender analysis|rapports? de performance|performance reports?|évaluation d'impact|أدوات|المؤشرات|مؤشرات|تحليل النوع",
+             r"gender analysis|rapports? de performance|performance reports?|évaluation d'impact|"
+             r"أدوات|المؤشرات|مؤشرات|تحليل النوع",
     "gender_report": r"rapport (?:sur le )?budget genre|rapport genre|gender budget report|التقرير حول ميزانية النوع|"
                      r"التقرير السنوي|التقرير المرافق",
     "results": r"\bprix\b|\bawards?\b|reconnaissance|recognition|résultats|\bresults\b|\b27\b|vingt-sept|élargi|"
                r"widened|جائزة|نتائج|حوالي 27|اتسع",
-    "lessons": r"enseignements?|leçons?|lessons?|ancrage|\banchor|step by step|progression|graduel|régularité|\bregular\b|"
-               r"condition de réussite|peer learning|apprentissage entre pairs|دروس|تدريجيا|انتظام|شرط أساسي|التعلم بين الأقران",
+    "lessons": r"enseignements?|leçons?|lessons?|ancrage|\banchor|step by step|progression|graduel|régularité|"
+               r"\bregular\b|condition de réussite|peer learning|apprentissage entre pairs|"
+               r"دروس|تدريجيا|انتظام|شرط أساسي|التعلم بين الأقران",
 }.items()}
 # A document speaking about itself, not about the topic: sample-document notes, disclaimers, "this brief…".
 _ABOUT_ITSELF = re.compile(
-    r"publication officielle|official publication|منشورا رسميا|document d'exemple|sample document|this (?:brief|note|study)|"
+    r"publication officielle|official publication|منشورا رسميا|document d'exemple|sample document|"
+    r"this (?:brief|note|study)|"
     r"cette (?:note|étude|fiche)|ce (?:guide|document|rapport)|le présent document|\bit summarises\b|@|www\.|https?://",
     re.IGNORECASE)
 _FINISHED = re.compile(r"[.!?…;؛؟»”\")]$")  # a sentence or list item, not a heading; one ending in ":" announces a list
@@ -109,7 +114,8 @@ _FINISHED = re.compile(r"[.!?…;؛؟»”\")]$")  # a sentence or list item, no
 WORDS: dict[str, dict[str, str]] = {
     "title": {"fr": "Note de délégation", "en": "Delegation brief", "ar": "مذكرة للوفود"},
     "lead": {
-        "fr": "Extraits des documents indexés, cités tels quels avec leur page ; les dates sont classées dans l'ordre du temps.",
+        "fr": "Extraits des documents indexés, cités tels quels avec leur page ; les dates sont classées dans l'ordre "
+              "du temps.",
         "en": "Excerpts of the indexed documents, quoted as written with their page; dated points come in time order.",
         "ar": "مقتطفات من الوثائق المفهرسة، مستشهد بها كما هي مع صفحاتها؛ والنقاط المؤرخة مرتبة زمنيا.",
     },
@@ -162,7 +168,8 @@ class BriefService:
                 language_note=labels.quoted_in(lang, quote_language) or "", citation=cited.model_copy(update={"n": n}),
             ))
         title = f"{WORDS['title'][lang]} — {TOPIC_LABELS[topic][lang]}"
-        return Brief(topic=topic, language=lang, title=title, bullets=bullets, markdown=to_markdown(title, bullets, lang))
+        return Brief(topic=topic, language=lang, title=title, bullets=bullets,
+                     markdown=to_markdown(title, bullets, lang))
 
     def _candidates(self, topic: Topic) -> list[Citation]:
         """Sentences of the passages found for the topic's questions that name the topic, each scored by the best
@@ -192,7 +199,7 @@ def _sentences(hit: Hit, topic: Topic, score: float) -> list[Citation]:
             continue
         found.append(Citation(
             n=0, doc_id=hit.doc_id, file=hit.file_name, title=hit.title, page=page, quote=text, chunk_id=hit.chunk_id,
-            score=round(score + TERM_BONUS * len(set(t.lower() for t in terms)), 4), quote_span=span,
+            score=round(score + TERM_BONUS * len({t.lower() for t in terms}), 4), quote_span=span,
             locator=hit.locator if page == hit.page else "",
         ))
     return found

@@ -90,7 +90,8 @@ def to_bibtex(cited: list[Cited]) -> str:
         d = c.document
         fields = [("title", d.title), ("year", str(d.year) if d.year else ""), ("publisher", d.source),
                   ("institution", d.source if BIBTEX_TYPES.get(d.doc_type) == "techreport" else ""),
-                  ("pages", ", ".join(map(str, c.pages))), ("note", "; ".join(filter(None, [*c.sections(), d.licence]))),
+                  ("pages", ", ".join(map(str, c.pages))),
+                  ("note", "; ".join(filter(None, [*c.sections(), d.licence]))),
                   ("langid", LANGUAGE_NAMES.get(d.language, "")), ("howpublished", d.file_name)]
         body = ",\n".join(f"  {name} = {{{bibtex_escape(value)}}}" for name, value in fields if value)
         entries.append(f"@{BIBTEX_TYPES.get(d.doc_type, 'misc')}{{{bibtex_key(d)},\n{body}\n}}\n")

@@ -19,7 +19,8 @@ indicators_app = typer.Typer(help="Review, draft and classify gender-sensitive i
 API_OPTION = "A running Mizan API (e.g. http://127.0.0.1:8000) to send this to, instead of opening the local index."
 LANG_OPTION = "Language of the output's wording: fr, en or ar (default: the text's own)."
 JSON_OPTION = "The whole result as JSON."
-VERDICT_STYLE = {"pass": "[green]pass    [/green]", "fail": "[red]fail    [/red]", "to_check": "[yellow]to check[/yellow]"}
+VERDICT_STYLE = {"pass": "[green]pass    [/green]", "fail": "[red]fail    [/red]",
+                 "to_check": "[yellow]to check[/yellow]"}
 LANGUAGES = ("fr", "en", "ar")
 
 
@@ -49,7 +50,7 @@ def _where(citation: dict[str, Any]) -> str:
 
 @indicators_app.command("review")
 def review(
-    indicator: Annotated[str, typer.Argument(help="The indicator as written, with baseline, target, source, frequency.")],
+    indicator: Annotated[str, typer.Argument(help="The indicator as written (baseline, target, source, frequency).")],
     objective: Annotated[str, typer.Option(help="The programme objective it follows.")] = "",
     lang: Annotated[Optional[str], typer.Option(help=LANG_OPTION)] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION)] = False,
@@ -70,7 +71,8 @@ def review(
     if not _emit(data, as_json):
         for v in data["verdicts"]:
             found = f" [dim](found: {escape(', '.join(v['found']))})[/dim]" if v["found"] else ""
-            console.print(f"{VERDICT_STYLE[v['verdict']]} [bold]{escape(v['label'])}[/bold] — {escape(v['reason'])}{found}")
+            label, reason = escape(v["label"]), escape(v["reason"])
+            console.print(f"{VERDICT_STYLE[v['verdict']]} [bold]{label}[/bold] — {reason}{found}")
             for c in v["citations"]:
                 console.print(f"           [dim]{escape(_where(c))} «{escape(c['quote'])}»[/dim]")
         counts = data["counts"]
@@ -112,7 +114,7 @@ def draft(
 @indicators_app.command("classify")
 def classify(
     objective: Annotated[str, typer.Option(help="Equality as an objective: principal, significant or none.")],
-    target_group: Annotated[bool, typer.Option("--target-group", help="A specific group (women, girls…) is targeted.")] = False,
+    target_group: Annotated[bool, typer.Option("--target-group", help="A specific group is targeted.")] = False,
     share: Annotated[float, typer.Option(min=0, max=100, help="Share of the activities serving equality, in %.")] = 0,
     lang: Annotated[str, typer.Option(help="Language of the wording: fr, en or ar.")] = "fr",
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION)] = False,
@@ -197,12 +199,12 @@ def export(
         with _api(api) as client:
             text = client.export_references(ids, fmt=fmt)
     else:
-        from assistant.export import UnknownReference
+        from assistant.export import UnknownReference, resolve
         from assistant.export import export as render
-        from assistant.export import resolve
 
         try:
-            text = render(resolve(_runtime().indexer, [r for i in ids for r in i.split(",") if r]), fmt)  # type: ignore[arg-type]
+            references = [r for i in ids for r in i.split(",") if r]
+            text = render(resolve(_runtime().indexer, references), fmt)  # type: ignore[arg-type]
         except UnknownReference as exc:
             console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(1) from exc

@@ -138,9 +138,9 @@ def test_cli_jobs_on_the_local_index(corpus_runtime, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr("assistant.runtime._runtime", corpus_runtime)
     runner = CliRunner()
     assert runner.invoke(cli, ["indicators", "check"]).exit_code == 0
-    good = runner.invoke(cli, ["indicators", "review", "Part des femmes parmi les bénéficiaires des prêts d'honneur. "
-                               "Valeur de référence 2024 : 30 %. Cible 2027 : 40 %. Source : registre de l'agence. "
-                               "Fréquence : annuelle.", "--objective", "Faciliter l'accès au financement."])
+    indicator = ("Part des femmes parmi les bénéficiaires des prêts d'honneur. Valeur de référence 2024 : 30 %. "
+                 "Cible 2027 : 40 %. Source : registre de l'agence. Fréquence : annuelle.")
+    good = runner.invoke(cli, ["indicators", "review", indicator, "--objective", "Faciliter l'accès au financement."])
     assert good.exit_code == 0 and "pass 8 · fail 0" in good.output
     out = tmp_path / "brief.md"
     briefed = runner.invoke(cli, ["brief", "legal_basis", "--lang", "en", "--out", str(out)])

@@ -35,7 +35,7 @@ def test_bibtex_entries_parse_back_with_title_year_and_cited_pages(corpus_runtim
                                              ids["rapport_budget_genre_plf2025.pdf"]])
     entries = parse_bibtex(export(cited, "bib"))
     assert [kind for kind, _, _ in entries] == ["manual", "manual", "techreport"]
-    kind, key, fields = entries[0]
+    _, key, fields = entries[0]
     assert key == f"guide2026{guide[:4]}"
     assert fields["title"] == "Guide pratique : rédiger des indicateurs de performance sensibles au genre"
     assert fields["year"] == "2026" and fields["pages"] == "2, 4" and fields["langid"] == "french"

@@ -15,7 +15,7 @@ import pytest
 from conftest import CORPUS
 
 from assistant.indicators.criteria import load
-from assistant.indicators.guidance import GuidanceCitation, find_quote
+from assistant.indicators.guidance import GuidanceCitation
 from assistant.indicators.workbench import IndicatorWorkbench
 from ingest.loader import load_corpus
 

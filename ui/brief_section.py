@@ -40,8 +40,10 @@ def brief_section() -> None:
             year = f"<b>{bullet['year']}</b> — " if bullet["year"] else ""
             note = f" <i>({html.escape(bullet['language_note'])})</i>" if bullet["language_note"] else ""
             st.html(f'<div class="mizan-quote" dir="auto">{year}{html.escape(bullet["quote"])}{note}</div>')
-            st.caption(common.escape_markdown(f"[{bullet['n']}] {c['title']} · {common.where(c['page'], c['locator'])}"))
+            where = common.where(c["page"], c["locator"])
+            st.caption(common.escape_markdown(f"[{bullet['n']}] {c['title']} · {where}"))
         st.download_button(
-            t("brief.download"), data=brief["markdown"], file_name=f"mizan-brief-{brief['topic']}-{brief['language']}.md",
-            mime="text/markdown", icon=":material/download:", key="brief-download", on_click="ignore",
+            t("brief.download"), data=brief["markdown"], mime="text/markdown",
+            file_name=f"mizan-brief-{brief['topic']}-{brief['language']}.md", icon=":material/download:",
+            key="brief-download", on_click="ignore",
         )

@@ -9,7 +9,8 @@ out as ambiguous ("19 % en 2023 contre 21 % en 2024"). Values that agree once ro
 (19 % and 19.0 %, 19 % and 19.4 %) are not a conflict; 19 % and 19.8 % are.
 
 A disagreement is shown when the answer quotes one of its figures, or when the question asks about that quantity
-(most of its measure words, and its year if the question names one). The check is deliberately narrow: a missed disagreement costs less than a false alarm on a ministry's figures.
+(most of its measure words, and its year if the question names one). The check is deliberately narrow: a missed
+disagreement costs less than a false alarm on a ministry's figures.
 """
 
 from __future__ import annotations
@@ -169,7 +170,9 @@ def _unit(written: str) -> str:
     return next(unit for unit, pattern in _UNIT_OF if pattern.match(written.strip()))
 
 
-def _measure(text: str, value_start: int, analyzer: BM25Analyzer, filler: frozenset[str]) -> tuple[frozenset[frozenset[str]], str]:
+def _measure(
+    text: str, value_start: int, analyzer: BM25Analyzer, filler: frozenset[str],
+) -> tuple[frozenset[frozenset[str]], str]:
     """The content words of the nearest clause before the figure that says what it measures, walking back over
     clauses that hold only a year, a place or a verb ("Le taux …, en 2023, s'établissait à 19 %")."""
     end = value_start
@@ -179,7 +182,8 @@ def _measure(text: str, value_start: int, analyzer: BM25Analyzer, filler: frozen
         for _, pattern in _PLACE:
             clause = pattern.sub(" ", clause)
         clause = _YEAR.sub(" ", clause)
-        groups = frozenset(g for g in terms_of(analyzer, clause).words if not g & filler and not any(t[0].isdigit() for t in g))
+        groups = frozenset(g for g in terms_of(analyzer, clause).words
+                           if not g & filler and not any(t[0].isdigit() for t in g))
         if len(groups) >= MIN_MEASURE_WORDS:
             return groups, _trimmed(text[start:end], analyzer, filler)
         if groups:  # a clause that says something else: the measure is not further back

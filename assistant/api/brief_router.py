@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -30,7 +30,8 @@ class BriefRequest(BaseModel):
 )
 def brief(
     request: BriefRequest, briefs: BriefsDep,
-    format: Literal["json", "md"] = Query("json", description="`md`: the Markdown document as a file to save."),
+    format: Annotated[Literal["json", "md"],
+                      Query(description="`md`: the Markdown document as a file to save.")] = "json",
 ) -> Brief | Response:
     """Five to eight bullet points quoted from the documents, each with its citation (document, page, quote span),
     dated points in time order."""

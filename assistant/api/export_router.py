@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import Response
 
@@ -19,9 +21,9 @@ MAX_REFERENCES = 200
 )
 def export_references(
     indexer: CatalogueIndexDep,
-    ids: list[str] = Query(description="Documents to export: `doc_id`, or `doc_id@page` for a cited page (repeat it, "
-                           "or separate with commas: `ids=a1b2…@2,a1b2…@4,c3d4…`)."),
-    format: Format = Query("bib", description="`csv`, `bib` (BibTeX) or `ris`."),
+    ids: Annotated[list[str], Query(description="Documents to export: `doc_id`, or `doc_id@page` for a cited page "
+                                    "(repeat it, or separate with commas: `ids=a1b2…@2,a1b2…@4,c3d4…`).")],
+    format: Annotated[Format, Query(description="`csv`, `bib` (BibTeX) or `ris`.")] = "bib",
 ) -> Response:
     """One entry per document, in the order given, with the cited pages (and a Word file's section headings)."""
     references = [r for value in ids for r in value.split(",") if r.strip()]

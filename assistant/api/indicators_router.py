@@ -19,7 +19,8 @@ MAX_TEXT = 4000
 class ReviewRequest(BaseModel):
     indicator: str = Field(min_length=1, max_length=MAX_TEXT, description="The indicator as written in the performance "
                            "project, with its baseline, target, source and frequency if it has them.")
-    objective: str = Field("", max_length=MAX_TEXT, description="The programme objective the indicator follows, if any.")
+    objective: str = Field("", max_length=MAX_TEXT,
+                           description="The programme objective the indicator follows, if any.")
     language: Language | None = Field(None, description="Language of the verdicts; omitted: the indicator's own.")
 
 
@@ -30,9 +31,11 @@ class DraftRequest(BaseModel):
 
 
 class ClassifyRequest(BaseModel):
-    objective: Objective = Field(description="Is equality between women and men an explicit objective of the programme? "
-                                 "`principal` (its main objective), `significant` (an important but secondary one) or `none`.")
-    specific_target_group: bool = Field(False, description="Does the programme target a specific group (women, girls, …)?")
+    objective: Objective = Field(description="Is equality between women and men an explicit objective of the "
+                                 "programme? `principal` (its main objective), `significant` (an important but "
+                                 "secondary one) or `none`.")
+    specific_target_group: bool = Field(False,
+                                        description="Does the programme target a specific group (women, girls, …)?")
     activity_share: float = Field(0, ge=0, le=100, description="Share of the programme's activities (or credits) that "
                                   "serve equality, in percent.")
     language: Language = Field("fr", description="Language of the suggestion's wording.")
@@ -59,4 +62,5 @@ def classify(request: ClassifyRequest, workbench: IndicatorsDep) -> MarkingSugge
     """From the answers to the marking questions, a suggested code (G0, G1, G2) with the OECD-DAC marker (0, 1, 2)
     and the documented criteria quoted. Always a suggestion, never an official classification; the reading of the
     documented levels as G-codes is the project's own (see `mapping_note`)."""
-    return workbench.classify(request.objective, request.specific_target_group, request.activity_share, request.language)
+    return workbench.classify(request.objective, request.specific_target_group, request.activity_share,
+                              request.language)

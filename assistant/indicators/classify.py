@@ -28,14 +28,16 @@ class MarkingLevelView(BaseModel):
 
 
 class MarkingSuggestion(BaseModel):
-    code: str = Field(description="Suggested code on the G0/G1/G2 reading of the documented levels (G+ is never suggested).")
+    code: str = Field(description="Suggested code on the G0/G1/G2 reading of the documented levels "
+                      "(G+ is never suggested).")
     dac_marker: int = Field(description="OECD-DAC gender equality policy marker: 0, 1 or 2.")
     level: str = Field(description="The documented level, in the reader's language.")
     objective: Objective
     specific_target_group: bool
     activity_share: float
     language: str
-    notes: list[str] = Field(default_factory=list, description="Where the answers disagree with the level, or what to keep in mind.")
+    notes: list[str] = Field(default_factory=list,
+                             description="Where the answers disagree with the level, or what to keep in mind.")
     criteria: list[GuidanceCitation] = Field(description="The passages the levels rest on.")
     scale: list[MarkingLevelView]
     official: bool = Field(False, description="Always false: a suggestion, never an official classification.")
@@ -63,6 +65,7 @@ def classify(
         code=level.code, dac_marker=level.dac, level=in_language(level.label, language), objective=objective,
         specific_target_group=specific_target_group, activity_share=activity_share, language=language,
         notes=[in_language(marking.notes[n], language) for n in notes], criteria=criteria,
-        scale=[MarkingLevelView(code=lv.code, dac_marker=lv.dac, label=in_language(lv.label, language)) for lv in marking.levels],
+        scale=[MarkingLevelView(code=lv.code, dac_marker=lv.dac, label=in_language(lv.label, language))
+               for lv in marking.levels],
         disclaimer=in_language(marking.disclaimer, language), mapping_note=in_language(marking.mapping_note, language),
     )

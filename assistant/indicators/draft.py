@@ -24,7 +24,8 @@ from index.analyzer import BM25Analyzer
 
 FieldStatus = Literal["filled", "to_complete"]
 GUIDANCE_TYPES = ["guide", "loi"]
-GUIDANCE_QUERY = "indicateur de performance sensible au genre ventilé par sexe valeur de référence cible source fréquence"
+GUIDANCE_QUERY = ("indicateur de performance sensible au genre ventilé par sexe valeur de référence cible source "
+                  "fréquence")
 MAX_GUIDANCE = 4
 _ELISION = re.compile(r"\b(d|l)e (?=[aeiouyéèêëàâîïôûœAEIOUYÉÈÊÀÂÎÔÛ])")
 MIN_QUOTE_WORDS = 8
@@ -93,14 +94,17 @@ def draft(
         indicators.append(_indicator(template.id, wording, fields, locator.cite(template.source), pending))
     if domain is not None and domain.extra is not None:
         wording = in_language(domain.extra.wording, lang)
-        indicators.append(_indicator(f"{domain.id}_example", wording, fields, locator.cite(domain.extra.source), pending))
+        source = locator.cite(domain.extra.source)
+        indicators.append(_indicator(f"{domain.id}_example", wording, fields, source, pending))
     return DraftSet(
         description=description, language=lang, beneficiaries=beneficiaries, outcome=outcome, indicators=indicators,
         guidance=guidance(search, analyzer, locator, description),
     )
 
 
-def _listed(names: list[str], words: dict[str, dict[str, str]], separators: dict[str, tuple[str, str]], lang: str) -> str:
+def _listed(
+    names: list[str], words: dict[str, dict[str, str]], separators: dict[str, tuple[str, str]], lang: str,
+) -> str:
     """"sexe, milieu de résidence et âge" / "sex and age" / "الجنس والوسط"."""
     items = [in_language(words[name], lang) for name in names]
     between, last = separators.get(lang) or separators["fr"]
@@ -136,13 +140,17 @@ def _field(name: str, value: str, placeholder: Callable[[str], str]) -> DraftFie
     return DraftField(name=name, value=placeholder(name), status="to_complete")
 
 
-def _indicator(template: str, wording: str, fields: list[DraftField], source: GuidanceCitation, pending: str) -> DraftIndicator:
+def _indicator(
+    template: str, wording: str, fields: list[DraftField], source: GuidanceCitation, pending: str,
+) -> DraftIndicator:
     unfilled = pending.split("{what}")[0] in wording  # "[à compléter : " left in the wording
     return DraftIndicator(template=template, wording=wording, status="to_complete" if unfilled else "filled",
                           fields=fields, source=source)
 
 
-def guidance(search: SearchService, analyzer: BM25Analyzer, locator: GuidanceLocator, description: str) -> list[GuidanceCitation]:
+def guidance(
+    search: SearchService, analyzer: BM25Analyzer, locator: GuidanceLocator, description: str,
+) -> list[GuidanceCitation]:
     """The sentence of each guide passage found for the description that holds most words of the guidance query
     and the description, quoted exactly and located on its page."""
     query = f"{description[:400]} {GUIDANCE_QUERY}"

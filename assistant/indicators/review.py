@@ -146,7 +146,9 @@ def review(
     )
 
 
-def cite(locator: GuidanceLocator, criterion: Criterion, first: list[SourceRef], language: str) -> list[GuidanceCitation]:
+def cite(
+    locator: GuidanceLocator, criterion: Criterion, first: list[SourceRef], language: str,
+) -> list[GuidanceCitation]:
     """The reason's own passages, then the criterion's passages in the reader's language (its first one when
     none is in that language)."""
     own = [locator.cite(ref) for ref in criterion.sources]

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 class IndicatorWorkbench:
     """Created once per process over the runtime's search, indexer and analyzer; the data file is read once."""
 
-    def __init__(self, search: SearchService, indexer: Indexer, analyzer: BM25Analyzer, data: WorkbenchData | None = None) -> None:
+    def __init__(
+        self, search: SearchService, indexer: Indexer, analyzer: BM25Analyzer, data: WorkbenchData | None = None,
+    ) -> None:
         self.data = data or load()
         self.rules = Rules(self.data.patterns)
         self.locator = GuidanceLocator(indexer)

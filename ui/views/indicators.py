@@ -114,8 +114,8 @@ def _draft_tab(lang: str) -> None:
 
 def _classify_tab(lang: str) -> None:
     with st.form("indicators-classify-form", border=False):
-        objective = st.radio(t("indicators.q_objective"), OBJECTIVES,
-                             format_func=labels_for("indicators.objective", OBJECTIVES).__getitem__, key="ind-objective-level")
+        objective = st.radio(t("indicators.q_objective"), OBJECTIVES, key="ind-objective-level",
+                             format_func=labels_for("indicators.objective", OBJECTIVES).__getitem__)
         target_group = st.checkbox(t("indicators.q_target_group"), key="ind-target-group")
         share = st.slider(t("indicators.q_share"), 0, 100, 0, step=5, key="ind-share")
         submitted = st.form_submit_button(t("indicators.classify_button"), type="primary", icon=":material/sell:")
