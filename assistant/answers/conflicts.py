@@ -2,11 +2,12 @@
 
 Two reports may give a rate as 19 % and as 19.8 %; quoting one of them hides the other. A figure (a percentage or
 an amount in dirhams) is compared with another only when the passages' own words make them the same quantity:
-the same unit, the same year written in the sentence, the same place (region, rural/urban; the national level is
-the default), and the same measure — the content words of the clause that introduces the figure ("le taux
-d'activité des femmes"), compared stem by stem. Sentences giving two figures of one unit, or two years, are left
-out as ambiguous ("19 % en 2023 contre 21 % en 2024"). Values that agree once rounded to the less precise one
-(19 % and 19.0 %, 19 % and 19.4 %) are not a conflict; 19 % and 19.8 % are.
+the same kind (a rate, an amount), the same year written in the sentence, the same place (region, rural/urban; the
+national level is the default), the same measure — the content words of the clause that introduces the figure
+("le taux d'activité des femmes"), compared stem by stem — and words after the figure that do not tell the two
+apart (rows of a table are different things). Sentences giving two figures of one kind, or two years, are left out
+as ambiguous ("19 % en 2023 contre 21 % en 2024"). Values that agree once rounded to the less precise one (19 % and
+19.0 %, 19 % and 19.4 %, 1,7 milliard and 1 650 millions) are not a conflict; 19 % and 19.8 % are.
 
 A disagreement is shown when the answer quotes one of its figures, or when the question asks about that quantity
 (most of its measure words, and its year if the question names one). The check is deliberately narrow: a missed
@@ -35,6 +36,8 @@ _UNITS = {
     "MDH": r"millions? de dirhams|millions? dirhams?|mdh|مليون درهم",
     "MMDH": r"milliards? de dirhams|billions? dirhams?|mmdh|مليار درهم",
 }
+# Units of one dimension are compared in the first one's terms: 1,7 milliard and 1 700 millions are one amount.
+_DIMENSION = {"%": ("%", Decimal(1)), "MDH": ("MDH", Decimal(1)), "MMDH": ("MDH", Decimal(1000))}
 _VALUE = re.compile(
     r"(?<![\d.,])(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,](\d+))?\s*(" + "|".join(_UNITS.values()) + r")(?!\w)",
     re.IGNORECASE,
@@ -86,13 +89,14 @@ class Mention:
     source: int  # index in the answer's sources
     sentence: Sentence
     value: str  # as written ("19,8 %")
-    number: Decimal
-    decimals: int
-    unit: str
+    amount: Decimal  # in the dimension's base unit (% or millions of dirhams)
+    step: Decimal  # the precision the value is written with, in the same unit (19,8 % -> 0.1)
+    unit: str  # the dimension: % or MDH
     year: str
     place: frozenset[str]
-    measure: frozenset[frozenset[str]]  # one group of stems per content word
+    measure: frozenset[frozenset[str]]  # one group of stems per content word of the clause before the figure
     measure_text: str  # the words that say what is measured, as written
+    qualifier: frozenset[frozenset[str]] = frozenset()  # content words after the figure, to the clause's end
 
 
 def with_conflicts(
@@ -119,7 +123,8 @@ def with_conflicts(
 
 
 def mentions(passages: list[PassageSentences], analyzer: BM25Analyzer) -> list[Mention]:
-    """Every unambiguous figure of the passages: one figure of its unit and one year in its sentence."""
+    """Every unambiguous figure of the passages: one figure of its dimension (a rate, an amount) and one year in
+    its sentence ("200 millions … et 1,7 milliard" in one sentence are two amounts of what, nobody can say)."""
     filler = terms_of(analyzer, _FILLER).all
     found: list[Mention] = []
     seen: set[tuple[str, str]] = set()  # overlapping chunks repeat sentences
@@ -133,8 +138,8 @@ def mentions(passages: list[PassageSentences], analyzer: BM25Analyzer) -> list[M
             if len(years) != 1:
                 continue
             for match in values:
-                unit = _unit(match[3])
-                if sum(1 for m in values if _unit(m[3]) == unit) != 1 or (sentence.text, match[0]) in seen:
+                unit, scale = _DIMENSION[_unit(match[3])]
+                if sum(1 for m in values if _DIMENSION[_unit(m[3])][0] == unit) != 1 or (sentence.text, match[0]) in seen:
                     continue
                 measure, measure_text = _measure(text, match.start(), analyzer, filler)
                 if len(measure) < MIN_MEASURE_WORDS:
@@ -142,28 +147,46 @@ def mentions(passages: list[PassageSentences], analyzer: BM25Analyzer) -> list[M
                 seen.add((sentence.text, match[0]))
                 digits = re.sub(r"\D", "", match[1])
                 fraction = match[2] or ""
+                number = Decimal(f"{digits}.{fraction}" if fraction else digits)
                 found.append(Mention(
                     source=index, sentence=sentence, value=sentence.text[match.start():match.end()],
-                    number=Decimal(f"{digits}.{fraction}" if fraction else digits), decimals=len(fraction), unit=unit,
+                    amount=number * scale, step=Decimal(1).scaleb(-len(fraction)) * scale, unit=unit,
                     year=next(iter(years)), place=_places(text), measure=measure, measure_text=measure_text,
+                    qualifier=_qualifier(text, match.end(), analyzer, filler),
                 ))
     return found
 
 
 def disagreements(found: list[Mention]) -> list[list[Mention]]:
-    """Mentions of one quantity (unit, year, place, measure) whose values do not agree, even once rounded."""
-    by_quantity: dict[tuple[object, ...], list[Mention]] = defaultdict(list)
+    """Mentions of one quantity whose values do not agree, even once rounded.
+
+    One quantity: the same dimension, year, place and measure, and words after the figure that do not tell two
+    things apart — one side's words hold the other's ("… 19 % dans la province" and "… 19,8 % en 2023 dans la
+    province"), while "taux réduit de 10 % sur les huiles" and "taux réduit de 15 % au rachat des titres" are two
+    rows of a table about two things.
+    """
+    by_quantity: dict[tuple[object, ...], list[list[Mention]]] = defaultdict(list)
     for mention in found:
-        by_quantity[(mention.unit, mention.year, mention.place, mention.measure)].append(mention)
-    return [group for group in by_quantity.values()
+        clusters = by_quantity[(mention.unit, mention.year, mention.place, mention.measure)]
+        cluster = next((c for c in clusters if all(_same_thing(mention, other) for other in c)), None)
+        if cluster is None:
+            clusters.append([mention])
+        else:
+            cluster.append(mention)
+    return [group for clusters in by_quantity.values() for group in clusters
             if any(not agree(a, b) for i, a in enumerate(group) for b in group[i + 1:])]
 
 
 def agree(a: Mention, b: Mention) -> bool:
-    """Equal once the more precise value is rounded to the other's decimals (19 and 19.0 or 19.4 agree; 19.8 not)."""
-    rough, precise = (a, b) if a.decimals <= b.decimals else (b, a)
-    step = Decimal(1).scaleb(-rough.decimals)
-    return precise.number.quantize(step, rounding=ROUND_HALF_UP) == rough.number.quantize(step)
+    """Equal once the more precise value is rounded to the other's precision (19 and 19.0 or 19.4 agree; 19.8 not;
+    1,7 milliard and 1 650 millions agree)."""
+    rough, precise = (a, b) if a.step >= b.step else (b, a)
+    steps = (precise.amount / rough.step).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return steps * rough.step == rough.amount
+
+
+def _same_thing(a: Mention, b: Mention) -> bool:
+    return a.qualifier <= b.qualifier or b.qualifier <= a.qualifier
 
 
 def _unit(written: str) -> str:
@@ -178,18 +201,28 @@ def _measure(
     end = value_start
     bounds = [0] + [m.end() for m in _CLAUSE_END.finditer(text, 0, value_start)]
     for start in reversed(bounds):
-        clause = _DEFAULT_PLACE.sub(" ", text[start:end])
-        for _, pattern in _PLACE:
-            clause = pattern.sub(" ", clause)
-        clause = _YEAR.sub(" ", clause)
-        groups = frozenset(g for g in terms_of(analyzer, clause).words
-                           if not g & filler and not any(t[0].isdigit() for t in g))
+        groups = _content(text[start:end], analyzer, filler)
         if len(groups) >= MIN_MEASURE_WORDS:
             return groups, _trimmed(text[start:end], analyzer, filler)
         if groups:  # a clause that says something else: the measure is not further back
             break
         end = start
     return frozenset(), ""
+
+
+def _qualifier(text: str, value_end: int, analyzer: BM25Analyzer, filler: frozenset[str]) -> frozenset[frozenset[str]]:
+    """The content words from the figure to the end of its clause: what it applies to ("sur les huiles")."""
+    boundary = _CLAUSE_END.search(text, value_end)
+    return _content(text[value_end:boundary.start() if boundary else len(text)], analyzer, filler)
+
+
+def _content(clause: str, analyzer: BM25Analyzer, filler: frozenset[str]) -> frozenset[frozenset[str]]:
+    """A clause's content words, without its places, years, figures and the verbs that introduce figures."""
+    clause = _DEFAULT_PLACE.sub(" ", clause)
+    for _, pattern in _PLACE:
+        clause = pattern.sub(" ", clause)
+    return frozenset(g for g in terms_of(analyzer, _YEAR.sub(" ", clause)).words
+                     if not g & filler and not any(t[0].isdigit() for t in g))
 
 
 def _trimmed(clause: str, analyzer: BM25Analyzer, filler: frozenset[str]) -> str:
