@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-from index.indexer import Indexer
+from assistant.document_source import DocumentSource
 from ingest.types import SourceDocument
 
 Format = Literal["csv", "bib", "ris"]
@@ -47,7 +47,7 @@ class Cited:
         return [f"§ {n} {labels[n]}" for n in self.pages if labels.get(n)]
 
 
-def resolve(indexer: Indexer, references: list[str]) -> list[Cited]:
+def resolve(documents: DocumentSource, references: list[str]) -> list[Cited]:
     """The documents named by `references` in order of first mention, each with its cited pages."""
     cited: dict[str, Cited] = {}
     for reference in references:
@@ -56,7 +56,7 @@ def resolve(indexer: Indexer, references: list[str]) -> list[Cited]:
             raise MalformedReference(f"{reference!r}: write a document id, or doc_id@page")
         doc_id, page = match[1], int(match[2]) if match[2] else None
         if doc_id not in cited:
-            document = indexer.document(doc_id)
+            document = documents.document(doc_id)
             if document is None:
                 raise UnknownReference(f"{doc_id}: no such document in the index")
             cited[doc_id] = Cited(document)

@@ -225,3 +225,24 @@ def test_a_household_programme_counts_female_headed_households(workbench: Indica
     wordings = [i.wording for i in drafts.indicators]
     assert "Part des ménages dirigés par une femme parmi les ménages ruraux, par milieu de résidence" in wordings
     assert not any(w.startswith("Part des femmes") for w in wordings)
+
+
+def test_a_source_missing_from_the_index_is_unverified_and_the_catalogue_is_not_reread_each_time(corpus_runtime) -> None:
+    from assistant.indicators.criteria import SourceRef
+    from assistant.indicators.guidance import GuidanceLocator
+
+    class Counting:  # the real indexer, with its full catalogue reads counted
+        reads = 0
+
+        def documents(self):  # type: ignore[no-untyped-def]
+            Counting.reads += 1
+            return corpus_runtime.indexer.documents()
+
+        def document(self, doc_id: str):  # type: ignore[no-untyped-def]
+            return corpus_runtime.indexer.document(doc_id)
+
+    locator = GuidanceLocator(Counting())
+    missing = SourceRef(file="absent.pdf", page=1, quote="Un passage qui n'existe pas.")
+    assert [locator.cite(missing).verified for _ in range(5)] == [False] * 5
+    present = locator.cite(load().criteria[0].sources[0])
+    assert present.verified and Counting.reads == 1

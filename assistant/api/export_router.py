@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import Response
 
 from assistant.api.deps import ReadsIndex
-from assistant.api.user_jobs import CatalogueIndexDep
+from assistant.api.user_jobs import DocumentsDep
 from assistant.export import FORMATS, MEDIA_TYPES, Format, MalformedReference, UnknownReference, export, resolve
 
 router = APIRouter(tags=["export"])
@@ -20,7 +20,7 @@ MAX_REFERENCES = 200
     responses={200: {"content": {MEDIA_TYPES[f]: {} for f in FORMATS}, "description": "The references file."}},
 )
 def export_references(
-    indexer: CatalogueIndexDep,
+    documents: DocumentsDep,
     ids: Annotated[list[str], Query(description="Documents to export: `doc_id`, or `doc_id@page` for a cited page "
                                     "(repeat it, or separate with commas: `ids=a1b2…@2,a1b2…@4,c3d4…`).")],
     format: Annotated[Format, Query(description="`csv`, `bib` (BibTeX) or `ris`.")] = "bib",
@@ -30,7 +30,7 @@ def export_references(
     if not references or len(references) > MAX_REFERENCES:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"ids: give 1 to {MAX_REFERENCES} references")
     try:
-        cited = resolve(indexer, references)
+        cited = resolve(documents, references)
     except MalformedReference as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"ids: {exc}") from exc
     except UnknownReference as exc:

@@ -13,20 +13,20 @@ from fastapi import Depends, Request
 
 from assistant.brief import BriefService
 from assistant.indicators.workbench import IndicatorWorkbench
+from assistant.document_source import DocumentSource
 from assistant.runtime import Runtime
-from index.indexer import Indexer
 
 
 @dataclass
 class UserJobs:
     indicators: IndicatorWorkbench
     briefs: BriefService
-    indexer: Indexer  # the catalogue the export reads
+    documents: DocumentSource  # the catalogue the export reads
 
 
 def build_user_jobs(runtime: Runtime) -> UserJobs:
     return UserJobs(indicators=IndicatorWorkbench.from_runtime(runtime), briefs=BriefService(runtime.search),
-                    indexer=runtime.indexer)
+                    documents=runtime.indexer)
 
 
 def _user_jobs(request: Request) -> UserJobs:
@@ -41,10 +41,10 @@ def _briefs(request: Request) -> BriefService:
     return _user_jobs(request).briefs
 
 
-def _indexer(request: Request) -> Indexer:
-    return _user_jobs(request).indexer
+def _documents(request: Request) -> DocumentSource:
+    return _user_jobs(request).documents
 
 
 IndicatorsDep = Annotated[IndicatorWorkbench, Depends(_indicators)]
 BriefsDep = Annotated[BriefService, Depends(_briefs)]
-CatalogueIndexDep = Annotated[Indexer, Depends(_indexer)]
+DocumentsDep = Annotated[DocumentSource, Depends(_documents)]

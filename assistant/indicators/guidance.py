@@ -9,13 +9,16 @@ holds (the document was edited, or is not indexed here) is marked `verified: fal
 from __future__ import annotations
 
 import threading
+import time
 import unicodedata
 
 from pydantic import BaseModel, Field
 
+from assistant.document_source import DocumentSource
 from assistant.indicators.criteria import SourceRef
-from index.indexer import Indexer
 from ingest.types import SourceDocument
+
+RESCAN_S = 30.0  # a file name that is not in the index is looked for again after this long
 
 
 class GuidanceCitation(BaseModel):
@@ -55,10 +58,10 @@ def find_quote(page_text: str, quote: str) -> tuple[int, int] | None:
 class GuidanceLocator:
     """Resolves data-file sources against the index; created once per process over the runtime's indexer."""
 
-    def __init__(self, indexer: Indexer) -> None:
-        self.indexer = indexer
+    def __init__(self, documents: DocumentSource) -> None:
+        self.documents = documents
         self._ids: dict[str, str] = {}  # file name -> doc id, refreshed when a lookup misses
-        self._count = -1  # documents in the index when `_ids` was built
+        self._scanned = float("-inf")  # when `_ids` was built (monotonic seconds)
         self._lock = threading.Lock()
 
     def cite(self, ref: SourceRef) -> GuidanceCitation:
@@ -69,7 +72,7 @@ class GuidanceLocator:
 
     def cite_at(self, doc_id: str, page: int, quote: str) -> GuidanceCitation:
         """A passage found by the search (document id, page, words), checked against its page like the data file's."""
-        document = self.indexer.document(doc_id)
+        document = self.documents.document(doc_id)
         if document is None:
             return GuidanceCitation(file="", page=page, quote=" ".join(quote.split()), doc_id=doc_id)
         return self._cited(document, SourceRef(file=document.file_name, page=page, quote=quote))
@@ -84,22 +87,20 @@ class GuidanceLocator:
         )
 
     def _document(self, file_name: str) -> SourceDocument | None:
-        """The indexed document of that file name (or base name); the catalogue is re-read only when a lookup
-        misses and the number of documents changed since the last reading."""
+        """The indexed document of that file name (or base name). The catalogue is re-read when a known document
+        is gone (replaced or deleted), or when a name is missing and the last reading is RESCAN_S old: an index
+        without the sample guides must not be read in full at every citation."""
         with self._lock:
             doc_id = self._ids.get(file_name)
-        document = self.indexer.document(doc_id) if doc_id else None
-        if document is not None:
+            fresh = time.monotonic() - self._scanned < RESCAN_S
+        document = self.documents.document(doc_id) if doc_id else None
+        if document is not None or (doc_id is None and fresh):
             return document
-        count = self.indexer.document_count()
-        with self._lock:
-            if count == self._count and doc_id is None:
-                return None
         ids: dict[str, str] = {}
-        for doc in self.indexer.documents():
+        for doc in self.documents.documents():
             for name in (doc.file_name, *doc.aliases):
                 ids.setdefault(name, doc.doc_id)
                 ids.setdefault(name.rsplit("/", 1)[-1], doc.doc_id)
         with self._lock:
-            self._ids, self._count = ids, count
-        return self.indexer.document(ids[file_name]) if file_name in ids else None
+            self._ids, self._scanned = ids, time.monotonic()
+        return self.documents.document(ids[file_name]) if file_name in ids else None

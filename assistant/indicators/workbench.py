@@ -10,8 +10,8 @@ from assistant.indicators.draft import DraftSet, draft
 from assistant.indicators.guidance import GuidanceCitation, GuidanceLocator
 from assistant.indicators.review import IndicatorReview, Rules, review
 from assistant.search import SearchService
+from assistant.document_source import DocumentSource
 from index.analyzer import BM25Analyzer
-from index.indexer import Indexer
 
 if TYPE_CHECKING:
     from assistant.runtime import Runtime
@@ -21,11 +21,12 @@ class IndicatorWorkbench:
     """Created once per process over the runtime's search, indexer and analyzer; the data file is read once."""
 
     def __init__(
-        self, search: SearchService, indexer: Indexer, analyzer: BM25Analyzer, data: WorkbenchData | None = None,
+        self, search: SearchService, documents: DocumentSource, analyzer: BM25Analyzer,
+        data: WorkbenchData | None = None,
     ) -> None:
         self.data = data or load()
         self.rules = Rules(self.data.patterns)
-        self.locator = GuidanceLocator(indexer)
+        self.locator = GuidanceLocator(documents)
         self.search = search
         self.analyzer = analyzer
 
