@@ -18,7 +18,7 @@ from assistant.answers.lexical import terms_of
 from assistant.answers.sentences import QUESTION_ENDS, split_passage
 from assistant.indicators.criteria import WorkbenchData, compile_any, in_language
 from assistant.indicators.guidance import GuidanceCitation, GuidanceLocator
-from assistant.indicators.review import Rules, _clauses, _normalized, reader_language
+from assistant.indicators.review import Rules, clauses, normalized, reader_language
 from assistant.search import SearchFilters, SearchService
 from index.analyzer import BM25Analyzer
 
@@ -59,7 +59,7 @@ def draft(
     data: WorkbenchData, rules: Rules, locator: GuidanceLocator, search: SearchService, analyzer: BM25Analyzer,
     description: str, language: str | None = None,
 ) -> DraftSet:
-    text = _normalized(description)
+    text = normalized(description)
     lang = reader_language(description, language)
     templates = data.templates
 
@@ -118,10 +118,10 @@ def _elided(text: str, lang: str) -> str:
 
 def _from_description(rules: Rules, text: str) -> dict[str, str]:
     """The clauses of the description that state each field ("" when it does not)."""
-    clauses = _clauses(text)
+    parts = clauses(text)
 
     def first(name: str) -> str:
-        return next((c for c in clauses if rules.find(name, c)), "")
+        return next((c for c in parts if rules.find(name, c)), "")
 
     baseline_code, baseline = rules.decide["baseline"](text, "")
     target_code, target = rules.decide["target"](text, "")

@@ -80,22 +80,22 @@ class Rules:
         return "fail", []
 
     def _baseline(self, text: str, _: str) -> tuple[str, list[str]]:
-        clauses = [c for c in _clauses(text) if self.find("baseline", c)]
-        if not clauses:
+        stated = [c for c in clauses(text) if self.find("baseline", c)]
+        if not stated:
             return "fail", []
-        settled = [c for c in clauses if not self.find("pending", c) and self.find("value", c)]
-        return ("pass", settled) if settled else ("to_check", clauses)
+        settled = [c for c in stated if not self.find("pending", c) and self.find("value", c)]
+        return ("pass", settled) if settled else ("to_check", stated)
 
     def _target(self, text: str, _: str) -> tuple[str, list[str]]:
-        clauses = [c for c in _clauses(text) if self.find("target", self.patterns["not_target"].sub(" ", c))]
-        if not clauses:
+        stated = [c for c in clauses(text) if self.find("target", self.patterns["not_target"].sub(" ", c))]
+        if not stated:
             return "fail", []
-        open_ = [c for c in clauses if not self.find("pending", c)]
+        open_ = [c for c in stated if not self.find("pending", c)]
         if dated := [c for c in open_ if self.find("year", c)]:
             return "pass", dated
         if valued := [c for c in open_ if self.find("value", c)]:
             return "fail_no_year", valued
-        return "to_check", clauses
+        return "to_check", stated
 
     def _named(self, name: str, text: str) -> tuple[str, list[str]]:
         found = self.find(name, text)
@@ -128,11 +128,11 @@ def review(
     data: WorkbenchData, rules: Rules, locator: GuidanceLocator, indicator: str, objective: str = "",
     language: str | None = None,
 ) -> IndicatorReview:
-    text = _normalized(indicator)
+    text = normalized(indicator)
     lang = reader_language(indicator, language)
     verdicts = []
     for criterion in data.criteria:
-        code, found = rules.decide[criterion.id](text, _normalized(objective))
+        code, found = rules.decide[criterion.id](text, normalized(objective))
         reason = criterion.reasons[code]
         verdicts.append(CriterionVerdict(
             criterion=criterion.id, label=in_language(criterion.label, lang), verdict=reason.verdict,
@@ -160,9 +160,9 @@ def _language_of(citation: GuidanceCitation) -> str:
     return citation.quote_language or detect_language(citation.quote)
 
 
-def _clauses(text: str) -> list[str]:
+def clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE.split(text) if c.strip()]
 
 
-def _normalized(text: str) -> str:
+def normalized(text: str) -> str:
     return unicodedata.normalize("NFC", text).replace("’", "'").replace("ʼ", "'")
