@@ -12,8 +12,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from assistant.brief import BriefService
-from assistant.indicators.workbench import IndicatorWorkbench
 from assistant.document_source import DocumentSource
+from assistant.indicators.workbench import IndicatorWorkbench
 from assistant.runtime import Runtime
 
 

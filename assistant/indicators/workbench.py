@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from assistant.document_source import DocumentSource
 from assistant.indicators.classify import MarkingSuggestion, Objective, classify
 from assistant.indicators.criteria import WorkbenchData, load
 from assistant.indicators.draft import DraftSet, draft
 from assistant.indicators.guidance import GuidanceCitation, GuidanceLocator
 from assistant.indicators.review import IndicatorReview, Rules, review
 from assistant.search import SearchService
-from assistant.document_source import DocumentSource
 from index.analyzer import BM25Analyzer
 
 if TYPE_CHECKING:
