@@ -21,7 +21,6 @@ from assistant.runtime import Runtime, build_runtime
 from assistant.schema import Answer
 from evaluation.answers import _summary
 from index.analyzer import BM25Analyzer
-from index.store import close_client
 
 NOTE = "Document de test : la province de Tamesna et tous les chiffres de ce document sont fictifs."
 DOCUMENTS = {
@@ -54,7 +53,16 @@ def runtime(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> 
     runtime = build_runtime(settings)
     assert runtime.indexer.ingest(folder).rejected == []
     yield runtime
-    close_client(settings)
+    _release(settings)
+
+
+def _release(settings: object) -> None:
+    """Close the store (the store layer is being replaced: its closing function moves with it)."""
+    try:
+        from index.backends.factory import close_backend as close
+    except ImportError:
+        from index.store import close_client as close  # type: ignore[no-redef]
+    close(settings)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
