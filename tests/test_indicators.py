@@ -152,6 +152,16 @@ def test_the_verdicts_say_why_in_the_indicators_language_and_cite_a_source_in_it
     assert any(c.file == "brief_moroccan_grb_en.pdf" for c in english.verdicts[2].citations)  # the baseline
 
 
+@pytest.mark.parametrize("indicator", [
+    "Taux d'insertion des lauréats, non ventilé par sexe, valeur de référence 2024 : 58 %.",
+    "Employment rate of graduates, not disaggregated by sex.",
+    "نسبة إدماج الخريجين، غير مصنفة حسب الجنس.",
+])
+def test_a_breakdown_named_only_to_be_denied_fails(workbench: IndicatorWorkbench, indicator: str) -> None:
+    verdicts = {v.criterion: v.verdict for v in workbench.review(indicator).verdicts}
+    assert verdicts["sex_disaggregated"] == verdicts["gender_measured"] == "fail"
+
+
 def test_what_a_rule_cannot_decide_is_left_to_check(workbench: IndicatorWorkbench) -> None:
     maternal = workbench.review("Proportion des accouchements assistés par un personnel qualifié, par milieu de résidence "
                                 "et par région")

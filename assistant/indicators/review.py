@@ -62,6 +62,8 @@ class Rules:
         return list(dict.fromkeys(m[0] for m in self.patterns[name].finditer(text)))
 
     def _sex_disaggregated(self, text: str, _: str) -> tuple[str, list[str]]:
+        if found := self.find("not_separated", text):  # "non ventilé par sexe" names the breakdown to deny it
+            return "fail", found
         if found := self.find("separated", text):
             return "pass", found
         if found := self.find("specific", text):
@@ -71,6 +73,8 @@ class Rules:
         return "fail", []
 
     def _gender_measured(self, text: str, _: str) -> tuple[str, list[str]]:
+        if found := self.find("not_separated", text):
+            return "fail_named", found
         if found := self.find("separated", text) + self.find("specific", text):
             return "pass", found
         if found := self.find("one_sex_by_nature", text):
