@@ -27,6 +27,20 @@ class NearDocument(BaseModel):
     score: float
 
 
+class ConflictValue(BaseModel):
+    value: str = Field(description="The figure as its source writes it (\"19,8 %\").")
+    n: int = Field(description="The citation [n] whose quote gives it.")
+
+
+class Conflict(BaseModel):
+    """One quantity (same measure, year and place in the passages' own words) given different values by the sources."""
+
+    measure: str = Field(description="What is measured, in the first source's words.")
+    year: str
+    place: str = Field("", description="Region or rural/urban when the sources name one; empty: national.")
+    values: list[ConflictValue]
+
+
 class Answer(BaseModel):
     text: str = Field(description="Answer in the question's language; every [n] refers to a citation.")
     language: str = Field(description="fr, en or ar: the question's language.")
@@ -39,3 +53,4 @@ class Answer(BaseModel):
     unsupported_sentences: int = Field(0, description="Sentences dropped because their cited passage did not support them.")
     wrong_language_sentences: int = Field(0, description="LLM sentences dropped for not being in the question's language.")
     fallback: bool = Field(False, description="The LLM's answer kept no supported sentence: the extractive answer replaced it.")
+    conflicts: list[Conflict] = Field(default_factory=list, description="Figures the sources give differently (extractive answers).")

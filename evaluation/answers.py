@@ -90,7 +90,7 @@ def _record(context: EvalContext, question: Question, answer: Answer, seconds: f
         "fallback": getattr(answer, "fallback", False), "citations": len(answer.citations),
         "valid": markers_valid and quotes_valid, "evidence_hit": hit, "seconds": seconds,
         "removed_citations": answer.removed_citations, "unsupported_sentences": answer.unsupported_sentences,
-        "text": answer.text,
+        "conflicts": len(answer.conflicts), "text": answer.text,
     }
 
 
@@ -127,6 +127,7 @@ def _summary(records: list[dict[str, Any]]) -> dict[str, Any]:
         "fallbacks": sum(r["fallback"] for r in records),
         "removed_citations": sum(r["removed_citations"] for r in records),
         "unsupported_sentences": sum(r["unsupported_sentences"] for r in records),
+        "answers_with_conflicts": sum(r.get("conflicts", 0) > 0 for r in records),
         "p50_s": statistics.median(times) if times else None,
         "p95_s": times[int(0.95 * (len(times) - 1))] if times else None,
         "n_answerable": len(answerable),
@@ -136,7 +137,7 @@ def _summary(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 def markdown(report: dict[str, Any]) -> str:
     keys = ["unanswerable_refused", "answerable_refused", "citation_validity", "evidence_hit", "fallbacks",
-            "removed_citations", "unsupported_sentences", "p50_s", "p95_s"]
+            "removed_citations", "unsupported_sentences", "answers_with_conflicts", "p50_s", "p95_s"]
     lines = [f"# Answer evaluation ({report['questions']} questions)", "",
              "| strategy | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
     for strategy, summary in report["strategies"].items():

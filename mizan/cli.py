@@ -29,6 +29,10 @@ app.add_typer(bench_app, name="bench")
 from evaluation.cli import eval_app  # noqa: E402
 
 app.add_typer(eval_app, name="eval")
+# `mizan indicators`, `mizan brief`, `mizan export`: the users' jobs (mizan/user_jobs_cli.py).
+from mizan.user_jobs_cli import register as register_user_jobs  # noqa: E402
+
+register_user_jobs(app)
 console = Console()
 
 EXIT_REJECTED = 2  # `mizan ingest`: some files were turned away (listed); everything else went in.

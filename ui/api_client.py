@@ -441,3 +441,35 @@ class MizanClient:
             "strategy": answer.strategy or None,
         }
         self._request("POST", "/feedback", json=body)
+
+    # -- the users' jobs: plain JSON, shaped by the server's models (see /docs), read where they are shown --
+
+    def review_indicator(self, indicator: str, *, objective: str = "", language: str | None = None) -> dict[str, Any]:
+        """Verdicts per criterion (pass / fail / to_check), each with its reason and cited passages."""
+        body = {"indicator": indicator, "objective": objective, "language": language}
+        return self._dict("POST", "/indicators/review", "review", json={k: v for k, v in body.items() if v is not None})
+
+    def draft_indicators(self, description: str, *, language: str | None = None) -> dict[str, Any]:
+        body = {"description": description, **({"language": language} if language else {})}
+        return self._dict("POST", "/indicators/draft", "draft", json=body)
+
+    def classify_programme(
+        self, objective: str, *, specific_target_group: bool = False, activity_share: float = 0, language: str = "fr",
+    ) -> dict[str, Any]:
+        body = {"objective": objective, "specific_target_group": specific_target_group,
+                "activity_share": activity_share, "language": language}
+        return self._dict("POST", "/indicators/classify", "classify", json=body)
+
+    def brief(self, topic: str, *, language: str = "en") -> dict[str, Any]:
+        """The brief's bullets and its Markdown (the `markdown` field is the file to download)."""
+        return self._dict("POST", "/brief", "brief", json={"topic": topic, "language": language})
+
+    def export_references(self, ids: list[str], *, fmt: str = "bib") -> str:
+        """A CSV, BibTeX or RIS file of the documents (`doc_id` or `doc_id@page`)."""
+        return self._request("GET", "/export", params={"ids": ",".join(ids), "format": fmt}).text
+
+    def _dict(self, method: str, path: str, what: str, **kwargs: Any) -> dict[str, Any]:
+        data = self._json(method, path, **kwargs)
+        if not isinstance(data, dict):
+            raise ApiServerError(f"{what}: unexpected response from the API.")
+        return data

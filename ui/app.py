@@ -42,6 +42,7 @@ pages = {
         st.Page("views/search.py", title=t("nav.search"), icon=":material/search:", url_path="search"),
         st.Page("views/library.py", title=t("nav.library"), icon=":material/library_books:", url_path="library"),
         st.Page("views/discover.py", title=t("nav.discover"), icon=":material/public:", url_path="discover"),
+        st.Page("views/indicators.py", title=t("nav.indicators"), icon=":material/rule:", url_path="indicators"),
     ],
     t("nav.manage"): [
         st.Page("views/admin.py", title=t("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin"),

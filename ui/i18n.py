@@ -341,6 +341,114 @@ LABELS: dict[str, dict[str, str]] = {
     "admin.delete_button": {"fr": "Supprimer", "en": "Delete", "ar": "حذف"},
     "admin.deleted": {"fr": "« {title} » a été supprimé.", "en": "“{title}” was deleted.", "ar": "تم حذف «{title}»."},
     "admin.refresh": {"fr": "Actualiser", "en": "Refresh", "ar": "تحديث"},
+    # --- indicators (the workbench) ---
+    "nav.indicators": {"fr": "Indicateurs", "en": "Indicators", "ar": "المؤشرات"},
+    "indicators.title": {"fr": "Atelier des indicateurs", "en": "Indicator workbench", "ar": "ورشة المؤشرات"},
+    "indicators.caption": {
+        "fr": "Vérifiez un indicateur, rédigez des indicateurs pour un programme, proposez un code de marquage : "
+              "chaque critère cite le guide dont il vient.",
+        "en": "Check an indicator, draft indicators for a programme, suggest a marking code: every criterion cites "
+              "the guide it comes from.",
+        "ar": "راجعوا مؤشرا، وصيغوا مؤشرات لبرنامج، واقترحوا رمز تصنيف: كل معيار يذكر الدليل الذي أُخذ منه.",
+    },
+    "indicators.tab.review": {"fr": "Vérifier un indicateur", "en": "Review an indicator", "ar": "مراجعة مؤشر"},
+    "indicators.tab.draft": {"fr": "Rédiger des indicateurs", "en": "Draft indicators", "ar": "صياغة مؤشرات"},
+    "indicators.tab.classify": {"fr": "Code de marquage", "en": "Marking code", "ar": "رمز التصنيف"},
+    "indicators.indicator": {"fr": "Indicateur", "en": "Indicator", "ar": "المؤشر"},
+    "indicators.indicator_help": {
+        "fr": "Collez l'indicateur tel qu'il figure dans le projet de performance, avec sa valeur de référence, sa "
+              "cible, sa source et sa fréquence s'il les a.",
+        "en": "Paste the indicator as it stands in the performance project, with its baseline, target, source and "
+              "frequency if it has them.",
+        "ar": "الصقوا المؤشر كما ورد في مشروع نجاعة الأداء، مع قيمته المرجعية والمستهدفة ومصدره ووتيرته إن وجدت.",
+    },
+    "indicators.objective": {
+        "fr": "Objectif du programme (facultatif)", "en": "Programme objective (optional)",
+        "ar": "هدف البرنامج (اختياري)",
+    },
+    "indicators.review_button": {"fr": "Vérifier", "en": "Review", "ar": "مراجعة"},
+    "indicators.counts": {
+        "fr": "Conformes : {passed} · non conformes : {failed} · à vérifier : {to_check}",
+        "en": "Pass: {passed} · fail: {failed} · to check: {to_check}",
+        "ar": "مستوفى: {passed} · غير مستوفى: {failed} · للتحقق: {to_check}",
+    },
+    "indicators.verdict.pass": {"fr": "Conforme", "en": "Pass", "ar": "مستوفى"},
+    "indicators.verdict.fail": {"fr": "Non conforme", "en": "Fail", "ar": "غير مستوفى"},
+    "indicators.verdict.to_check": {"fr": "À vérifier", "en": "To check", "ar": "للتحقق"},
+    "indicators.found": {"fr": "Repéré : {words}", "en": "Found: {words}", "ar": "رُصد: {words}"},
+    "indicators.description": {"fr": "Description du programme", "en": "Programme description", "ar": "وصف البرنامج"},
+    "indicators.description_help": {
+        "fr": "Finalité, bénéficiaires, actions, sources de données : ce qui n'y figure pas reste « à compléter ».",
+        "en": "Aim, beneficiaries, actions, data sources: whatever it does not say is left \"to complete\".",
+        "ar": "الغاية والمستفيدون والإجراءات ومصادر المعطيات: ما لا يُذكر يبقى «يُستكمل».",
+    },
+    "indicators.draft_button": {"fr": "Proposer des indicateurs", "en": "Draft indicators", "ar": "اقتراح مؤشرات"},
+    "indicators.field.objective": {"fr": "Objectif", "en": "Objective", "ar": "الهدف"},
+    "indicators.field.baseline": {"fr": "Valeur de référence", "en": "Baseline", "ar": "القيمة المرجعية"},
+    "indicators.field.target": {"fr": "Cible", "en": "Target", "ar": "القيمة المستهدفة"},
+    "indicators.field.data_source": {"fr": "Source", "en": "Source", "ar": "المصدر"},
+    "indicators.field.frequency": {"fr": "Fréquence", "en": "Frequency", "ar": "الوتيرة"},
+    "indicators.to_complete": {"fr": "à compléter", "en": "to complete", "ar": "يُستكمل"},
+    "indicators.template": {"fr": "Modèle tiré de", "en": "Template from", "ar": "نموذج مأخوذ من"},
+    "indicators.guidance": {"fr": "Passages du guide", "en": "Guidance passages", "ar": "مقاطع من الدليل"},
+    "indicators.q_objective": {
+        "fr": "L'égalité entre les femmes et les hommes est-elle un objectif explicite du programme ?",
+        "en": "Is equality between women and men an explicit objective of the programme?",
+        "ar": "هل المساواة بين النساء والرجال هدف صريح للبرنامج؟",
+    },
+    "indicators.objective.principal": {
+        "fr": "Oui, son objectif principal", "en": "Yes, its principal objective", "ar": "نعم، هدفه الرئيسي",
+    },
+    "indicators.objective.significant": {
+        "fr": "Oui, un objectif important mais secondaire", "en": "Yes, an important but secondary objective",
+        "ar": "نعم، هدف مهم لكنه ثانوي",
+    },
+    "indicators.objective.none": {"fr": "Non", "en": "No", "ar": "لا"},
+    "indicators.q_target_group": {
+        "fr": "Le programme vise-t-il un public spécifique (femmes, filles…) ?",
+        "en": "Does the programme target a specific group (women, girls…)?",
+        "ar": "هل يستهدف البرنامج فئة محددة (النساء، الفتيات…)؟",
+    },
+    "indicators.q_share": {
+        "fr": "Part des activités (ou des crédits) qui servent l'égalité, en %",
+        "en": "Share of the activities (or credits) that serve equality, in %",
+        "ar": "حصة الأنشطة (أو الاعتمادات) التي تخدم المساواة، بالنسبة المئوية",
+    },
+    "indicators.classify_button": {"fr": "Proposer un code", "en": "Suggest a code", "ar": "اقتراح رمز"},
+    "indicators.suggested": {
+        "fr": "Code suggéré : {code} · marqueur CAD de l'OCDE : {dac}",
+        "en": "Suggested code: {code} · OECD-DAC marker: {dac}",
+        "ar": "الرمز المقترح: {code} · مؤشر لجنة المساعدة الإنمائية: {dac}",
+    },
+    "indicators.criteria": {"fr": "Critères cités", "en": "Criteria quoted", "ar": "المعايير المستشهد بها"},
+    "indicators.open": {"fr": "Voir la page", "en": "View page", "ar": "عرض الصفحة"},
+    "indicators.empty": {
+        "fr": "Saisissez un texte pour commencer.", "en": "Type a text to begin.", "ar": "اكتبوا نصا للبدء.",
+    },
+    # --- delegation brief (Discover page) ---
+    "brief.title": {"fr": "Note pour une délégation", "en": "Brief for a delegation", "ar": "مذكرة لوفد زائر"},
+    "brief.caption": {
+        "fr": "5 à 8 points cités tels quels, dans l'ordre du temps, à télécharger en Markdown.",
+        "en": "5 to 8 points quoted as written, in time order, to download as Markdown.",
+        "ar": "من 5 إلى 8 نقاط مقتبسة كما هي، مرتبة زمنيا، للتحميل بصيغة Markdown.",
+    },
+    "brief.topic": {"fr": "Sujet", "en": "Topic", "ar": "الموضوع"},
+    "brief.topic.institutions": {"fr": "Le dispositif institutionnel", "en": "Institutional set-up", "ar": "الإطار المؤسساتي"},
+    "brief.topic.legal_basis": {"fr": "La base juridique", "en": "Legal basis", "ar": "الأساس القانوني"},
+    "brief.topic.tools": {"fr": "Les outils", "en": "Tools", "ar": "الأدوات"},
+    "brief.topic.gender_report": {
+        "fr": "Le rapport annuel sur le budget genre", "en": "The annual gender budget report",
+        "ar": "التقرير السنوي حول ميزانية النوع الاجتماعي",
+    },
+    "brief.topic.results": {"fr": "Résultats et chiffres", "en": "Results and figures", "ar": "النتائج والأرقام"},
+    "brief.topic.lessons": {"fr": "Enseignements", "en": "Lessons", "ar": "الدروس المستفادة"},
+    "brief.button": {"fr": "Préparer la note", "en": "Prepare the brief", "ar": "إعداد المذكرة"},
+    "brief.download": {"fr": "Télécharger (Markdown)", "en": "Download (Markdown)", "ar": "تحميل (Markdown)"},
+    "brief.empty": {
+        "fr": "Les documents ne contiennent pas assez de passages sur ce sujet.",
+        "en": "The documents hold too few passages on this topic.",
+        "ar": "لا تتضمن الوثائق مقاطع كافية حول هذا الموضوع.",
+    },
     # --- vocabularies ---
     "doc_type.guide": {"fr": "Guide", "en": "Guide", "ar": "دليل"},
     "doc_type.loi": {"fr": "Loi", "en": "Law", "ar": "قانون"},

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 
 from llama_index.core.llms import LLM
 
+from assistant.answers.conflicts import with_conflicts
 from assistant.answers.evidence import Evidence, EvidenceMeter, PassageSentences, Source
 from assistant.answers.extractive import compose, pick_sentences, quotes_in_reading_order
 from assistant.answers.guard import CitationGuard
@@ -121,9 +122,13 @@ class AnswerService:
         picks = pick_sentences(evidence, passages, self.analyzer, self.thresholds)
         if not picks:  # passages of headings and fragments only
             return refusal(language, evidence, strategy="extractive", standalone_question=standalone)
-        text, citations = compose(language, quotes_in_reading_order(picks), sources)
+        quotes = quotes_in_reading_order(picks)
+        text, citations = compose(language, quotes, sources)
+        text, citations, conflicts = with_conflicts(language, text, citations, evidence, sources, passages, quotes,
+                                                    self.analyzer)
         return Answer(
-            text=text, language=language, citations=citations, strategy="extractive", standalone_question=standalone
+            text=text, language=language, citations=citations, strategy="extractive", standalone_question=standalone,
+            conflicts=conflicts,
         )
 
     def _generated(

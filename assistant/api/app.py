@@ -17,13 +17,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant.answers.service import AnswerService
 from assistant.api import (
     answers_router,
+    brief_router,
     documents_router,
+    export_router,
     feedback_router,
     health_router,
+    indicators_router,
     jobs_router,
     search_router,
 )
 from assistant.api.deps import Services
+from assistant.api.user_jobs import build_user_jobs
 from assistant.catalogue import Catalogue
 from assistant.conversation import ConversationStore
 from assistant.feedback import FeedbackStore, feedback_path
@@ -50,6 +54,9 @@ TAGS = [
     {"name": "answers", "description": "Questions answered with citations, at once or streamed."},
     {"name": "documents", "description": "The catalogue, pages, files; uploads and their ingestion jobs."},
     {"name": "feedback", "description": "Rate answers (no key needed)."},
+    {"name": "indicators", "description": "Review, draft and classify gender-sensitive indicators, with cited criteria."},
+    {"name": "brief", "description": "Delegation briefs: cited bullet points on one topic, as JSON or Markdown."},
+    {"name": "export", "description": "Documents with their cited pages as CSV, BibTeX or RIS."},
     {"name": "health", "description": "Server status."},
 ]
 
@@ -112,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings)
         app.state.services = services
+        app.state.user_jobs = build_user_jobs(services.runtime)
         services.ingest.start()
         try:
             yield
@@ -120,7 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             close_backend(settings)
 
     app = FastAPI(title="Mizan API", version="0.1.0", description=DESCRIPTION, openapi_tags=TAGS, lifespan=lifespan)
-    for module in (health_router, search_router, answers_router, documents_router, jobs_router, feedback_router):
+    for module in (health_router, search_router, answers_router, documents_router, jobs_router, feedback_router,
+                   indicators_router, brief_router, export_router):
         app.include_router(module.router)
     app.add_middleware(UploadSizeLimit, limit=upload_limit_bytes(settings))
     return app

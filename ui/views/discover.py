@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.brief_section import brief_section
 from ui.i18n import ENDONYMS, EXAMPLES, t
 
 PENDING = "pending_question"  # read by the assistant page
@@ -43,5 +44,7 @@ for col, lang in zip(st.columns(3), ("en", "ar", "fr"), strict=True):
 if asked:
     _ask(asked)
     st.switch_page("views/assistant.py")
+
+brief_section()
 
 st.page_link("views/library.py", label=t("discover.browse"), icon=":material/library_books:")

@@ -1,0 +1,64 @@
+"""The services behind the users' jobs (indicator workbench, delegation brief, export), built with the others.
+
+They live beside `Services` rather than in it so that the three jobs stay one add-on: `create_app` builds them
+once in its lifespan over the same runtime, and these aliases hand them to the routes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.params import Depends as DependsParam
+
+from assistant.brief import BriefService
+from assistant.document_source import DocumentSource
+from assistant.indicators.workbench import IndicatorWorkbench
+from assistant.runtime import Runtime
+
+
+@dataclass
+class UserJobs:
+    indicators: IndicatorWorkbench
+    briefs: BriefService
+    documents: DocumentSource  # the catalogue the export reads
+
+
+def build_user_jobs(runtime: Runtime) -> UserJobs:
+    return UserJobs(indicators=IndicatorWorkbench.from_runtime(runtime), briefs=BriefService(runtime.search),
+                    documents=runtime.indexer)
+
+
+def _reads_index() -> list[DependsParam]:
+    """The read lock the embedded store needs while an ingestion writes; none where the store layer has dropped it
+    (the store is being replaced on another branch: this keeps the jobs' routes working on either)."""
+    try:
+        from assistant.api.deps import ReadsIndex
+    except ImportError:
+        return []
+    return [ReadsIndex]
+
+
+READS_INDEX = _reads_index()
+
+
+def _user_jobs(request: Request) -> UserJobs:
+    return request.app.state.user_jobs  # type: ignore[no-any-return]
+
+
+def _indicators(request: Request) -> IndicatorWorkbench:
+    return _user_jobs(request).indicators
+
+
+def _briefs(request: Request) -> BriefService:
+    return _user_jobs(request).briefs
+
+
+def _documents(request: Request) -> DocumentSource:
+    return _user_jobs(request).documents
+
+
+IndicatorsDep = Annotated[IndicatorWorkbench, Depends(_indicators)]
+BriefsDep = Annotated[BriefService, Depends(_briefs)]
+DocumentsDep = Annotated[DocumentSource, Depends(_documents)]

@@ -1,0 +1,222 @@
+"""`mizan indicators …`, `mizan brief`, `mizan export`: the users' jobs on the command line.
+
+Each command runs on the local index, or with `--api URL` on a running server; both give the same JSON (the local
+services' models dumped, the API's responses), which is what is printed, so the two paths cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.markup import escape
+
+indicators_app = typer.Typer(help="Review, draft and classify gender-sensitive indicators (cited criteria).",
+                             no_args_is_help=True)
+
+API_OPTION = "A running Mizan API (e.g. http://127.0.0.1:8000) to send this to, instead of opening the local index."
+LANG_OPTION = "Language of the output's wording: fr, en or ar (default: the text's own)."
+JSON_OPTION = "The whole result as JSON."
+VERDICT_STYLE = {"pass": "[green]pass    [/green]", "fail": "[red]fail    [/red]",
+                 "to_check": "[yellow]to check[/yellow]"}
+LANGUAGES = ("fr", "en", "ar")
+
+
+def _workbench():  # imported lazily: `mizan --help` must not load torch
+    from assistant.indicators.workbench import IndicatorWorkbench
+    from mizan.cli import _runtime
+
+    return IndicatorWorkbench.from_runtime(_runtime())
+
+
+def _language(lang: str | None) -> str | None:
+    if lang is not None and lang not in LANGUAGES:
+        raise typer.BadParameter("use fr, en or ar", param_hint="--lang")
+    return lang
+
+
+def _emit(data: dict[str, Any], as_json: bool) -> bool:
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    return as_json
+
+
+def _where(citation: dict[str, Any]) -> str:
+    return f"{citation['file']} " + (f"§ {citation['page']} {citation['locator']}" if citation.get("locator")
+                                     else f"p.{citation['page']}")
+
+
+@indicators_app.command("review")
+def review(
+    indicator: Annotated[str, typer.Argument(help="The indicator as written (baseline, target, source, frequency).")],
+    objective: Annotated[str, typer.Option(help="The programme objective it follows.")] = "",
+    lang: Annotated[Optional[str], typer.Option(help=LANG_OPTION)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION)] = False,
+    api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
+) -> None:
+    """Check an indicator against each criterion; every verdict cites the guide passage it rests on.
+
+    Exit code 0 when no criterion fails, 2 when some do.
+    """
+    from mizan.cli import _api, console
+
+    language = _language(lang)
+    if api:
+        with _api(api) as client:
+            data = client.review_indicator(indicator, objective=objective, language=language)
+    else:
+        data = _workbench().review(indicator, objective, language).model_dump()
+    if not _emit(data, as_json):
+        for v in data["verdicts"]:
+            found = f" [dim](found: {escape(', '.join(v['found']))})[/dim]" if v["found"] else ""
+            label, reason = escape(v["label"]), escape(v["reason"])
+            console.print(f"{VERDICT_STYLE[v['verdict']]} [bold]{label}[/bold] — {reason}{found}")
+            for c in v["citations"]:
+                console.print(f"           [dim]{escape(_where(c))} «{escape(c['quote'])}»[/dim]")
+        counts = data["counts"]
+        console.print(f"pass {counts['pass']} · fail {counts['fail']} · to check {counts['to_check']}")
+    if not data["passed"]:
+        raise typer.Exit(2)
+
+
+@indicators_app.command("draft")
+def draft(
+    description: Annotated[str, typer.Argument(help="The programme: aim, beneficiaries, actions, data sources.")],
+    lang: Annotated[Optional[str], typer.Option(help=LANG_OPTION)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION)] = False,
+    api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
+) -> None:
+    """Draft 3-5 indicators from templates: fields copied from the description or marked to complete."""
+    from mizan.cli import _api, console
+
+    language = _language(lang)
+    if api:
+        with _api(api) as client:
+            data = client.draft_indicators(description, language=language)
+    else:
+        data = _workbench().draft(description, language).model_dump()
+    if _emit(data, as_json):
+        return
+    for n, indicator in enumerate(data["indicators"], start=1):
+        console.print(f"[bold]{n}. {escape(indicator['wording'])}[/bold]")
+        for field in indicator["fields"]:
+            style = "" if field["status"] == "filled" else "[yellow]"
+            console.print(f"   {field['name']}: {style}{escape(field['value'])}")
+        console.print(f"   [dim]template: {escape(_where(indicator['source']))}[/dim]")
+    if data["guidance"]:
+        console.print("[bold]Guidance[/bold]")
+        for c in data["guidance"]:
+            console.print(f"  • «{escape(c['quote'])}» — {escape(_where(c))}")
+
+
+@indicators_app.command("classify")
+def classify(
+    objective: Annotated[str, typer.Option(help="Equality as an objective: principal, significant or none.")],
+    target_group: Annotated[bool, typer.Option("--target-group", help="A specific group is targeted.")] = False,
+    share: Annotated[float, typer.Option(min=0, max=100, help="Share of the activities serving equality, in %.")] = 0,
+    lang: Annotated[str, typer.Option(help="Language of the wording: fr, en or ar.")] = "fr",
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION)] = False,
+    api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
+) -> None:
+    """Suggest a marking code (G0/G1/G2, OECD-DAC 0/1/2) from the marking questions — never an official one."""
+    from mizan.cli import _api, console
+
+    if objective not in ("principal", "significant", "none"):
+        raise typer.BadParameter("use principal, significant or none", param_hint="--objective")
+    language = _language(lang) or "fr"
+    if api:
+        with _api(api) as client:
+            data = client.classify_programme(objective, specific_target_group=target_group, activity_share=share,
+                                             language=language)
+    else:
+        data = _workbench().classify(objective, target_group, share, language).model_dump()  # type: ignore[arg-type]
+    if _emit(data, as_json):
+        return
+    console.print(f"[bold]{data['code']}[/bold] (OECD-DAC {data['dac_marker']}) — {escape(data['level'])}")
+    for note in data["notes"]:
+        console.print(f"  • {escape(note)}")
+    for c in data["criteria"]:
+        console.print(f"  [dim]«{escape(c['quote'])}» — {escape(_where(c))}[/dim]")
+    console.print(f"[yellow]{escape(data['disclaimer'])}[/yellow]")
+    console.print(f"[dim]{escape(data['mapping_note'])}[/dim]")
+
+
+@indicators_app.command("check")
+def check() -> None:
+    """Check that every passage the criteria file cites is on its page in the local index (exit 1 if not)."""
+    from mizan.cli import console
+
+    missing = [c for c in _workbench().sources() if not c.verified]
+    for c in missing:
+        console.print(f"[red]not found[/red] {escape(c.file)} p.{c.page}: «{escape(c.quote)}»")
+    if missing:
+        raise typer.Exit(1)
+    console.print("every cited passage is on its page")
+
+
+def brief(
+    topic: Annotated[str, typer.Argument(help="institutions, legal_basis, tools, gender_report, results or lessons.")],
+    lang: Annotated[str, typer.Option(help="The reader's language: fr, en or ar.")] = "en",
+    out: Annotated[Optional[Path], typer.Option(help="Also write the Markdown to this file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION)] = False,
+    api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
+) -> None:
+    """A delegation brief: 5-8 cited bullet points on one topic, printed as Markdown."""
+    from assistant.brief import TOPICS
+    from mizan.cli import _api, _runtime
+
+    if topic not in TOPICS:
+        raise typer.BadParameter(f"use one of {', '.join(TOPICS)}", param_hint="TOPIC")
+    language = _language(lang) or "en"
+    if api:
+        with _api(api) as client:
+            data = client.brief(topic, language=language)
+    else:
+        from assistant.brief import BriefService
+
+        data = BriefService(_runtime().search).brief(topic, language).model_dump()  # type: ignore[arg-type]
+    if out is not None:
+        out.write_text(data["markdown"], encoding="utf-8")
+    if not _emit(data, as_json):
+        typer.echo(data["markdown"])
+
+
+def export(
+    ids: Annotated[list[str], typer.Argument(help="Documents: doc_id, or doc_id@page for a cited page.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv, bib or ris")] = "bib",
+    out: Annotated[Optional[Path], typer.Option(help="Write to this file instead of printing.")] = None,
+    api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
+) -> None:
+    """Export documents with their cited pages for a reference manager (CSV, BibTeX, RIS)."""
+    from assistant.export import FORMATS
+    from mizan.cli import _api, _runtime, console
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter("use csv, bib or ris", param_hint="--format")
+    if api:
+        with _api(api) as client:
+            text = client.export_references(ids, fmt=fmt)
+    else:
+        from assistant.export import UnknownReference, resolve
+        from assistant.export import export as render
+
+        try:
+            references = [r for i in ids for r in i.split(",") if r]
+            text = render(resolve(_runtime().indexer, references), fmt)  # type: ignore[arg-type]
+        except UnknownReference as exc:
+            console.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(1) from exc
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}")
+    else:
+        typer.echo(text, nl=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the `mizan` application."""
+    app.add_typer(indicators_app, name="indicators")
+    app.command("brief")(brief)
+    app.command("export")(export)

@@ -1,0 +1,177 @@
+"""The users' jobs over HTTP: a real uvicorn server on a copy of the sample-corpus index, the real model and store."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+import uvicorn
+from conftest import scratch_settings
+from test_export import parse_bibtex
+from typer.testing import CliRunner
+
+from assistant.api.app import create_app
+from mizan.cli import app as cli
+from mizan.settings import Settings
+
+
+@contextmanager
+def live_server(settings: Settings) -> Iterator[str]:
+    """uvicorn serving `create_app(settings)` in a thread: the real HTTP stack, the real lifespan."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(60)
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory, corpus_runtime, embed_model_path: str) -> Settings:
+    """A copy of the session's index (store and docstore, whatever the store layer; the sentence-vector cache is
+    left behind, as its database is open)."""
+    folder = tmp_path_factory.mktemp("api-jobs-data")
+    shutil.copytree(corpus_runtime.settings.data_dir, folder, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".lock", "cache"))
+    return scratch_settings(folder, embed_model_path)
+
+
+@pytest.fixture(scope="module")
+def api(settings: Settings) -> Iterator[httpx.Client]:
+    with live_server(settings) as url, httpx.Client(base_url=url, timeout=120) as client:
+        yield client
+
+
+def _page_text(api: httpx.Client, doc_id: str, page: int) -> str:
+    return api.get(f"/documents/{doc_id}/pages/{page}").json()["text"]
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_review_flags_a_weak_indicator_with_verdicts_cited_from_their_pages(api: httpx.Client) -> None:
+    response = api.post("/indicators/review", json={"indicator": "Nombre de stagiaires formés",
+                                                    "objective": "Améliorer l'insertion des jeunes diplômés."})
+    assert response.status_code == 200
+    review = response.json()
+    assert review["passed"] is False and review["language"] == "fr"
+    verdicts = {v["criterion"]: v for v in review["verdicts"]}
+    assert verdicts["outcome"]["verdict"] == "fail" and verdicts["objective_link"]["verdict"] == "pass"
+    for verdict in review["verdicts"]:
+        for c in verdict["citations"]:
+            start, end = c["quote_span"]
+            assert c["verified"] and _words(_page_text(api, c["doc_id"], c["page"])[start:end]) == _words(c["quote"])
+
+
+def test_review_in_english_and_validation_errors(api: httpx.Client) -> None:
+    review = api.post("/indicators/review", json={"indicator": "Taux d'accès à l'eau, par sexe", "language": "en"}).json()
+    assert review["language"] == "en" and review["verdicts"][0]["label"] == "Disaggregated by sex"
+    assert api.post("/indicators/review", json={"indicator": ""}).status_code == 422
+    assert api.post("/indicators/review", json={"indicator": "x", "language": "de"}).status_code == 422
+
+
+def test_draft_returns_three_to_five_indicators_with_guidance(api: httpx.Client) -> None:
+    drafts = api.post("/indicators/draft", json={
+        "description": "A programme building water supply networks for rural households. Its objective is to give "
+                       "every rural household access to drinking water."}).json()
+    assert drafts["language"] == "en" and 3 <= len(drafts["indicators"]) <= 5
+    assert drafts["indicators"][0]["wording"].startswith("Rate of access to drinking water among rural households")
+    assert {f["name"]: f["status"] for f in drafts["indicators"][0]["fields"]}["baseline"] == "to_complete"
+    assert drafts["guidance"] and all(c["verified"] for c in drafts["guidance"])
+
+
+def test_classify_suggests_a_code_and_says_it_is_not_official(api: httpx.Client) -> None:
+    suggestion = api.post("/indicators/classify", json={
+        "objective": "significant", "specific_target_group": True, "activity_share": 35, "language": "ar"}).json()
+    assert (suggestion["code"], suggestion["dac_marker"], suggestion["official"]) == ("G1", 1, False)
+    assert "ليس تصنيفا رسميا" in suggestion["disclaimer"] and suggestion["criteria"]
+    assert api.post("/indicators/classify", json={"objective": "maybe"}).status_code == 422
+    assert api.post("/indicators/classify", json={"objective": "none", "activity_share": 140}).status_code == 422
+
+
+def test_brief_as_json_and_as_a_markdown_file(api: httpx.Client) -> None:
+    brief = api.post("/brief", json={"topic": "gender_report", "language": "en"}).json()
+    assert 5 <= len(brief["bullets"]) <= 8 and brief["title"] == "Delegation brief — The annual gender budget report"
+    for bullet in brief["bullets"]:
+        c = bullet["citation"]
+        start, end = c["quote_span"]
+        assert _words(_page_text(api, c["doc_id"], c["page"])[start:end]) == _words(bullet["quote"])
+    file = api.post("/brief", params={"format": "md"}, json={"topic": "gender_report", "language": "en"})
+    assert file.headers["content-type"].startswith("text/markdown")
+    assert 'filename="mizan-brief-gender_report-en.md"' in file.headers["content-disposition"]
+    assert file.text == brief["markdown"]
+    assert api.post("/brief", json={"topic": "weather"}).status_code == 422
+
+
+def test_export_bibtex_parses_back_and_bad_ids_are_refused(api: httpx.Client) -> None:
+    documents = {d["file_name"]: d["doc_id"] for d in api.get("/documents").json()["documents"]}
+    guide, lof = documents["guide_indicateurs_genre.pdf"], documents["note_lof_130_13_performance_genre.pdf"]
+    response = api.get("/export", params={"ids": f"{guide}@2,{guide}@4", "format": "bib"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/x-bibtex")
+    response = api.get("/export", params=[("ids", f"{guide}@2,{guide}@4"), ("ids", lof), ("format", "bib")])
+    entries = parse_bibtex(response.text)
+    assert [fields["title"] for _, _, fields in entries] == [
+        "Guide pratique : rédiger des indicateurs de performance sensibles au genre",
+        "Note explicative : le cadre de performance de la LOF n° 130-13 et sa dimension genre"]
+    assert entries[0][2]["pages"] == "2, 4" and entries[1][0] == "misc"
+    ris = api.get("/export", params={"ids": lof, "format": "ris"})
+    assert re.search(r"^TY  - STAT$", ris.text, re.MULTILINE) and ris.text.rstrip().endswith("ER  -")
+    assert api.get("/export", params={"ids": "nope!"}).status_code == 422
+    assert api.get("/export", params={"ids": "0123456789abcdef"}).status_code == 404
+    assert api.get("/export", params={"ids": f"{guide}@99"}).status_code == 404
+    assert api.get("/export", params={"ids": guide, "format": "pdf"}).status_code == 422
+
+
+# --- the CLI, through the API and on the local index ---------------------------------------------------------------
+
+
+def test_cli_jobs_through_the_api(api: httpx.Client) -> None:
+    url, runner = str(api.base_url), CliRunner()
+    reviewed = runner.invoke(cli, ["indicators", "review", "Nombre de stagiaires formés", "--lang", "en", "--api", url])
+    assert reviewed.exit_code == 2, reviewed.output  # some criteria fail
+    assert "Measures an outcome, not an activity" in reviewed.output and "pass 0 · fail 8" in reviewed.output
+    drafted = runner.invoke(cli, ["indicators", "draft", "Programme d'accès à l'eau potable des ménages ruraux.",
+                                  "--json", "--api", url])
+    assert drafted.exit_code == 0 and len(json.loads(drafted.output)["indicators"]) == 4
+    classified = runner.invoke(cli, ["indicators", "classify", "--objective", "principal", "--share", "80", "--api", url])
+    assert classified.exit_code == 0 and classified.output.startswith("G2 (OECD-DAC 2)")
+    briefed = runner.invoke(cli, ["brief", "lessons", "--lang", "fr", "--api", url])
+    assert briefed.exit_code == 0 and briefed.output.startswith("# Note de délégation — Enseignements")
+    guide = next(d["doc_id"] for d in api.get("/documents").json()["documents"]
+                 if d["file_name"] == "guide_indicateurs_genre.pdf")
+    exported = runner.invoke(cli, ["export", f"{guide}@2", "--format", "ris", "--api", url])
+    assert exported.exit_code == 0 and "SP  - 2" in exported.output
+    missing = runner.invoke(cli, ["export", "0123456789abcdef", "--api", url])
+    assert missing.exit_code == 1 and "no such document" in missing.output
+
+
+def test_cli_jobs_on_the_local_index(corpus_runtime, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setattr("assistant.runtime._runtime", corpus_runtime)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["indicators", "check"]).exit_code == 0
+    indicator = ("Part des femmes parmi les bénéficiaires des prêts d'honneur. Valeur de référence 2024 : 30 %. "
+                 "Cible 2027 : 40 %. Source : registre de l'agence. Fréquence : annuelle.")
+    good = runner.invoke(cli, ["indicators", "review", indicator, "--objective", "Faciliter l'accès au financement."])
+    assert good.exit_code == 0 and "pass 8 · fail 0" in good.output
+    out = tmp_path / "brief.md"
+    briefed = runner.invoke(cli, ["brief", "legal_basis", "--lang", "en", "--out", str(out)])
+    assert briefed.exit_code == 0 and out.read_text(encoding="utf-8").strip() == briefed.output.strip()
+    assert runner.invoke(cli, ["brief", "weather"]).exit_code == 2
