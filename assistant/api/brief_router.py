@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from assistant.api.schemas import Language
-from assistant.api.user_jobs import READS_INDEX, BriefsDep
+from assistant.api.user_jobs import BriefsDep
 from assistant.brief import Brief, Topic
 
 router = APIRouter(tags=["brief"])
@@ -23,7 +23,7 @@ class BriefRequest(BaseModel):
 
 
 @router.post(
-    "/brief", dependencies=READS_INDEX, summary="Prepare a delegation brief", response_model=Brief,
+    "/brief", summary="Prepare a delegation brief", response_model=Brief,
     responses={200: {"content": {"text/markdown": {}}, "description": "The brief (JSON), or with `format=md` the "
                      "Markdown file."}},
 )

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from assistant.api.schemas import Language
-from assistant.api.user_jobs import READS_INDEX, IndicatorsDep
+from assistant.api.user_jobs import IndicatorsDep
 from assistant.indicators.classify import MarkingSuggestion, Objective
 from assistant.indicators.draft import DraftSet
 from assistant.indicators.review import IndicatorReview
@@ -40,7 +40,7 @@ class ClassifyRequest(BaseModel):
     language: Language = Field("fr", description="Language of the suggestion's wording.")
 
 
-@router.post("/review", dependencies=READS_INDEX, summary="Review an indicator")
+@router.post("/review", summary="Review an indicator")
 def review(request: ReviewRequest, workbench: IndicatorsDep) -> IndicatorReview:
     """Checks the indicator against each criterion of a gender-sensitive indicator (disaggregated by sex, baseline,
     target and year, source, frequency, link to an objective, outcome not activity, gender measured not only named).
@@ -49,14 +49,14 @@ def review(request: ReviewRequest, workbench: IndicatorsDep) -> IndicatorReview:
     return workbench.review(request.indicator, request.objective, request.language)
 
 
-@router.post("/draft", dependencies=READS_INDEX, summary="Draft indicators for a programme")
+@router.post("/draft", summary="Draft indicators for a programme")
 def draft(request: DraftRequest, workbench: IndicatorsDep) -> DraftSet:
     """Three to five draft indicators built from templates: every field is either copied from the description or
     marked "to complete" — nothing is invented. The guidance passages the search finds come with them, quoted."""
     return workbench.draft(request.description, request.language)
 
 
-@router.post("/classify", dependencies=READS_INDEX, summary="Suggest a marking code")
+@router.post("/classify", summary="Suggest a marking code")
 def classify(request: ClassifyRequest, workbench: IndicatorsDep) -> MarkingSuggestion:
     """From the answers to the marking questions, a suggested code (G0, G1, G2) with the OECD-DAC marker (0, 1, 2)
     and the documented criteria quoted. Always a suggestion, never an official classification; the reading of the

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.params import Depends as DependsParam
 
 from assistant.brief import BriefService
 from assistant.document_source import DocumentSource
@@ -28,19 +27,6 @@ class UserJobs:
 def build_user_jobs(runtime: Runtime) -> UserJobs:
     return UserJobs(indicators=IndicatorWorkbench.from_runtime(runtime), briefs=BriefService(runtime.search),
                     documents=runtime.indexer)
-
-
-def _reads_index() -> list[DependsParam]:
-    """The read lock the embedded store needs while an ingestion writes; none where the store layer has dropped it
-    (the store is being replaced on another branch: this keeps the jobs' routes working on either)."""
-    try:
-        from assistant.api.deps import ReadsIndex
-    except ImportError:
-        return []
-    return [ReadsIndex]
-
-
-READS_INDEX = _reads_index()
 
 
 def _user_jobs(request: Request) -> UserJobs:
