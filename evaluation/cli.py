@@ -143,12 +143,15 @@ class _Bars:
         self.bars.update(self.tasks[name], description=task, completed=done, total=total)
 
 
+CorpusFolders = Annotated[Optional[list[Path]], typer.Option(
+    "--corpus", help="Corpus folder (default MIZAN_CORPUS_DIR); repeat it for several folders read as one.",
+    exists=True, file_okay=False)]
+
+
 @eval_app.command("verify")
 def verify_command(
     file: Annotated[Path, typer.Argument(help="Question file (JSONL).", exists=True, dir_okay=False)],
-    corpus: Annotated[Optional[list[Path]], typer.Option(
-        help="Corpus folder (default MIZAN_CORPUS_DIR); repeat it for several folders read as one.",
-        exists=True, file_okay=False)] = None,
+    corpus: CorpusFolders = None,
 ) -> None:
     """Check every quote against the extracted, cleaned page text; list each miss. Exit 1 if any."""
     from evaluation.questions import load_questions
@@ -192,9 +195,7 @@ def _print_errors(errors: list[str]) -> None:
 @eval_app.command("repage")
 def repage_command(
     file: Annotated[Path, typer.Argument(help="Question file (JSONL), rewritten in place.", exists=True, dir_okay=False)],
-    corpus: Annotated[Optional[list[Path]], typer.Option(
-        help="Corpus folder (default MIZAN_CORPUS_DIR); repeat it for several folders read as one.",
-        exists=True, file_okay=False)] = None,
+    corpus: CorpusFolders = None,
 ) -> None:
     """Move each quote to the one page or Word section that holds it (after a reader change); then run verify."""
     from evaluation.repage import repage
