@@ -5,42 +5,18 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 from conftest import scratch_settings
+from test_api_server import live_server
 from test_export import parse_bibtex
 from typer.testing import CliRunner
 
 from assistant.api.app import create_app
 from mizan.cli import app as cli
 from mizan.settings import Settings
-
-
-@contextmanager
-def live_server(settings: Settings) -> Iterator[str]:
-    """uvicorn serving `create_app(settings)` in a thread: the real HTTP stack, the real lifespan."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(60)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +31,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, corpus_runtime, embed_mod
 
 @pytest.fixture(scope="module")
 def api(settings: Settings) -> Iterator[httpx.Client]:
-    with live_server(settings) as url, httpx.Client(base_url=url, timeout=120) as client:
+    with live_server(create_app(settings)) as url, httpx.Client(base_url=url, timeout=120) as client:
         yield client
 
 
