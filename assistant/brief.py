@@ -23,6 +23,7 @@ from assistant.answers.sentences import QUESTION_ENDS, split_passage
 from assistant.schema import Citation
 from assistant.search import Hit, SearchService
 from ingest.language import detect_language
+from ingest.metadata import YEAR
 
 Topic = Literal["institutions", "legal_basis", "tools", "gender_report", "results", "lessons"]
 TOPICS: tuple[Topic, ...] = ("institutions", "legal_basis", "tools", "gender_report", "results", "lessons")
@@ -33,7 +34,6 @@ SAME_WORDS = 0.6  # share of the shorter quote's words in the other: the same po
 # A sentence's score is 1/rank of its passage, + TERM_BONUS per topic word; the reader's language wins ties.
 READER_BONUS = 0.25
 TERM_BONUS = 0.05
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _WORD = re.compile(r"\w+")
 
 TOPIC_LABELS: dict[Topic, dict[str, str]] = {
@@ -221,12 +221,12 @@ def _same_point(a: Citation, b: Citation) -> bool:
     shorter = min(len(words_a), len(words_b)) or 1
     if len(words_a & words_b) / shorter >= SAME_WORDS:
         return True
-    years_a, years_b = set(_YEAR.findall(a.quote)), set(_YEAR.findall(b.quote))
+    years_a, years_b = set(YEAR.findall(a.quote)), set(YEAR.findall(b.quote))
     return bool(years_a) and years_a == years_b and _language(a.quote) != _language(b.quote)
 
 
 def _year(text: str) -> int | None:
-    years = [int(y) for y in _YEAR.findall(text)]
+    years = [int(y) for y in YEAR.findall(text)]
     return min(years) if years else None
 
 

@@ -22,7 +22,7 @@ MAX_HEADING_CHARS = 120
 MAX_TITLE_CHARS = 200
 MAX_PLAIN_HEADING_WORDS, MAX_PLAIN_HEADING_CHARS = 12, 80
 
-_YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")  # a year standing alone; shared with the answer layer
 _DOC_TYPE_WORDS = (  # first match wins: a "guide de la loi organique" is a guide, the PLF gender report a rapport
     ("guide", ("guide", "guides", "manuel", "handbook", "دليل")),
     ("rapport", ("rapport", "rapports", "report", "تقرير")),
@@ -148,7 +148,7 @@ def manifest_entry(entries: dict[str, ManifestEntry], file_name: str) -> Manifes
 
 def year_from_text(text: str) -> int | None:
     """The last 19xx/20xx standing alone in a file name or title ("PLF_2025_rapport_genre" -> 2025)."""
-    years = _YEAR.findall(text)
+    years = YEAR.findall(text)
     return int(years[-1]) if years else None
 
 

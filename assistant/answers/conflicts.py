@@ -29,6 +29,7 @@ from assistant.answers.lexical import terms_of
 from assistant.answers.sentences import Sentence
 from assistant.schema import Citation, Conflict, ConflictValue
 from index.analyzer import BM25Analyzer
+from ingest.metadata import YEAR
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٪", "0123456789,%")  # one character for one: offsets are kept
 _UNITS = {
@@ -43,7 +44,6 @@ _VALUE = re.compile(
     re.IGNORECASE,
 )
 _UNIT_OF = [(unit, re.compile(rf"^(?:{pattern})$", re.IGNORECASE)) for unit, pattern in _UNITS.items()]
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _CLAUSE_END = re.compile(r"[,;:()]|،|؛| - | – | — ")
 # Places the corpus distinguishes; the national level ("au niveau national", "Maroc") is every figure's default.
 _PLACES = {
@@ -134,7 +134,7 @@ def mentions(passages: list[PassageSentences], analyzer: BM25Analyzer) -> list[M
                 continue
             text = sentence.text.translate(_DIGITS)
             values = list(_VALUE.finditer(text))
-            years = set(_YEAR.findall(_VALUE.sub(" ", text)))
+            years = set(YEAR.findall(_VALUE.sub(" ", text)))
             if len(years) != 1:
                 continue
             for match in values:
@@ -221,7 +221,7 @@ def _content(clause: str, analyzer: BM25Analyzer, filler: frozenset[str]) -> fro
     clause = _DEFAULT_PLACE.sub(" ", clause)
     for _, pattern in _PLACE:
         clause = pattern.sub(" ", clause)
-    return frozenset(g for g in terms_of(analyzer, _YEAR.sub(" ", clause)).words
+    return frozenset(g for g in terms_of(analyzer, YEAR.sub(" ", clause)).words
                      if not g & filler and not any(t[0].isdigit() for t in g))
 
 
@@ -244,7 +244,7 @@ def _quoted(mention: Mention, quotes: list[Quote]) -> bool:
 
 def _asked(mention: Mention, evidence: Evidence) -> bool:
     """The question asks about this quantity: most of its measure words, and its year when the question has one."""
-    asked_years = {n for n in evidence.terms.numbers if _YEAR.fullmatch(n)}
+    asked_years = {n for n in evidence.terms.numbers if YEAR.fullmatch(n)}
     if asked_years and mention.year not in asked_years:
         return False
     shared = sum(1 for group in mention.measure if group & evidence.terms.all)

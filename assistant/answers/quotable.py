@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from ingest.metadata import YEAR
+
 AnswerKind = Literal["amount", "date", "other"]
 
 _REFERENCE_WORDS = re.compile(
@@ -34,7 +36,6 @@ _AMOUNT_QUESTION = re.compile(
     r"proportion|niveau|volume|total|budget)|share|rate|amount|total)\b|كم|مبلغ|نسبة|عدد|حجم|قيمة")
 _DATE_QUESTION = re.compile(
     r"(?i)\b(quand|en quelle année|depuis quand|à quelle date|when|what year|which year|since when)\b|متى|أي سنة|منذ متى")
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _FIGURE = re.compile(r"\d[\d\s.,]*\d\s*(?:%|‰)|\d+(?:[.,]\d+)?\s*(?:%|dh|dirhams|mdh|mmdh|millions?|milliards?|"
                      r"points?|درهم|مليون|مليار)|\d{1,3}(?:[ \u202f.]\d{3})+|(?<![\d-])\d+(?:,\d+)?(?![\d-])", re.IGNORECASE)
 
@@ -67,7 +68,7 @@ def answer_kind(question: str) -> AnswerKind:
 def holds_kind(sentence: str, kind: AnswerKind) -> bool:
     """Whether a sentence holds the kind of fact asked for (a year for "when", a figure other than a year for "how much")."""
     if kind == "date":
-        return bool(_YEAR.search(sentence))
+        return bool(YEAR.search(sentence))
     if kind == "amount":
-        return any(not _YEAR.fullmatch(m.group(0).strip()) for m in _FIGURE.finditer(sentence))
+        return any(not YEAR.fullmatch(m.group(0).strip()) for m in _FIGURE.finditer(sentence))
     return False
