@@ -22,8 +22,8 @@ from llama_index.core.storage.docstore import SimpleDocumentStore
 
 from assistant.feedback import feedback_path
 from assistant.uploads import uploads_dir
+from core.settings import Settings
 from index.backends.base import StoredPoint, VectorBackend
-from mizan.settings import Settings
 
 FORMAT = 1
 MANIFEST = "mizan-backup.json"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from assistant.jobs import WriteLock
 from assistant.uploads import uploads_dir
+from core.settings import Settings
 from index.indexer import Indexer
 from ingest.types import Page, SourceDocument
-from mizan.settings import Settings
 
 # pdfium keeps global state and is not thread-safe: every call into it, from any request, goes through this lock.
 _PDFIUM = threading.Lock()

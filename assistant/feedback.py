@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant.schema import Citation
-from mizan.settings import Settings
+from core.settings import Settings
 
 MAX_TEXT = 2000
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Literal
 
 from assistant.uploads import UPLOADS, incoming_dir, publish
+from core.settings import Settings
 from index.indexer import Indexer, IngestReport
-from mizan.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms import LLM
 
-from mizan.settings import Settings
+from core.settings import Settings
 
 MAX_NEW_TOKENS = 200  # a short answer (three sentences with markers) fits in ~100
 TEMPERATURE = 0.0  # greedy: the same sources and question give the same answer (and reproducible tests)

@@ -9,12 +9,12 @@ from pathlib import Path
 from assistant.answers.evidence import warm_sentences
 from assistant.answers.sentence_store import SentenceVectorStore
 from assistant.search import SearchService
+from core.settings import Settings, get_settings
 from index.analyzer import BM25Analyzer
 from index.backends.base import VectorBackend
 from index.backends.factory import close_backend, open_backend
 from index.embedder import Embedder, get_embedder
 from index.indexer import Indexer
-from mizan.settings import Settings, get_settings
 
 
 @dataclass

@@ -17,12 +17,12 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from assistant.rerank import rerank_scores
+from core.settings import Settings
 from index.analyzer import BM25Analyzer
 from index.backends.base import Filter, Mode, QueryPlan, ScoredPoint, VectorBackend
 from index.embedder import Embedder
 from index.glossary import FOREIGN, get_glossary
 from ingest.language import detect_language
-from mizan.settings import Settings
 
 __all__ = ["DocumentHits", "Hit", "Mode", "SearchFilters", "SearchService", "group_by_document", "hit_from_point"]
 

@@ -14,8 +14,8 @@ import unicodedata
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from core.settings import Settings
 from ingest import readers
-from mizan.settings import Settings
 
 UPLOADS = "uploads"
 MAX_NAME_CHARS = 120

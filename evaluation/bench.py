@@ -22,12 +22,12 @@ from rich.table import Table
 
 from assistant.runtime import build_runtime
 from assistant.search import SearchService
+from core.settings import Settings
 from index.analyzer import BM25Analyzer
 from index.backends.base import StoredPoint, VectorBackend
 from index.backends.factory import close_backend, open_backend
 from index.backends.server import ServerBackend
 from index.embedder import get_embedder
-from mizan.settings import Settings
 
 QUESTIONS = Path(__file__).parent / "questions" / "sample.jsonl"
 FALLBACK_QUERIES = [

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mizan.settings import get_settings
+from core.settings import get_settings
 
 if TYPE_CHECKING:
     from evaluation.questions import QuestionSet

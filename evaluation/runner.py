@@ -26,7 +26,7 @@ from evaluation.retrievers import RETRIEVERS, EvalContext, Passage, Retriever
 from index.backends.factory import open_backend
 from index.indexer import IngestReport, missing_vectors
 from ingest.loader import corpus_files
-from mizan.settings import Settings
+from core.settings import Settings
 
 Progress = Callable[[str, int, int], None]  # (task, done, total)
 INDEX_FORMAT = "v2"  # bumped when chunk payloads change (v2: page_breaks), so eval collections are rebuilt

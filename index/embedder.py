@@ -19,7 +19,7 @@ from pydantic import PrivateAttr
 from sentence_transformers import SentenceTransformer
 from transformers import PreTrainedTokenizerBase
 
-from mizan.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 TextKind = Literal["query", "passage"]
 

@@ -18,6 +18,7 @@ from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 from llama_index.core.schema import BaseNode, Document, TransformComponent
 from llama_index.core.storage.docstore import SimpleDocumentStore
 
+from core.settings import Settings
 from index.analyzer import BM25Analyzer
 from index.backends.base import VectorBackend
 from index.backends.vector_store import BackendVectorStore
@@ -25,7 +26,6 @@ from index.embedder import Embedder, MizanEmbedding
 from ingest.chunking import chunk_document, hf_token_counter, passage_overhead
 from ingest.loader import load_corpus
 from ingest.types import Page, Rejected, SourceDocument
-from mizan.settings import Settings
 
 PAGE_SEPARATOR = "\f"  # cleaned page text never holds a form feed, so it splits the stored text back into pages
 # Document metadata kept in the docstore: the catalogue the API and UI list.

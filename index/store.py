@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qdrant_client import models
 
-from mizan.settings import Settings
+from core.settings import Settings
 
 DENSE = "dense"
 SPARSE = "bm25"

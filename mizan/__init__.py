@@ -1,7 +1,5 @@
-"""Mizan: the frame shared by every layer.
-
-`mizan.settings` and `mizan.models` sit at the bottom of the dependency line (every layer may import them,
-they import no layer); `mizan.cli` sits at the top (it wires the layers into commands).
+"""Mizan: the top of the dependency line — the command line (`mizan.cli`, `mizan.user_jobs_cli`) that wires
+the layers into commands. No layer imports it; the settings and offline models it reads live in `core/`.
 """
 
 __version__ = "0.1.0"

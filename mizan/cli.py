@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from mizan.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from ui.api_client import MizanClient
@@ -111,7 +111,7 @@ def models_install(llm: Annotated[bool, typer.Option("--llm", help="Also assembl
     """Install the embedding model (and optionally the local LLM); skips what is present and verified."""
     import logging
 
-    from mizan.models.install import install_embedding, install_llm
+    from core.models.install import install_embedding, install_llm
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")  # the ~30 s build says what it is doing
     settings = get_settings()

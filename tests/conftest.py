@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mizan.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus" / "documents"
@@ -20,7 +20,7 @@ CORPUS = REPO / "corpus" / "documents"
 
 @pytest.fixture(scope="session")
 def embed_model_path() -> str:
-    from mizan.models.install import install_embedding
+    from core.models.install import install_embedding
 
     return str(install_embedding(get_settings()))
 

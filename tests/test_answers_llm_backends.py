@@ -17,7 +17,7 @@ from fastapi.responses import StreamingResponse
 from llama_index.core.base.llms.types import ChatMessage
 
 from assistant.llm import LLMUnavailable, chatml, get_llm, stream_text
-from mizan.settings import Settings
+from core.settings import Settings
 
 REPLY = ["La démarche ", "a été lancée ", "en 2002 [1]."]
 

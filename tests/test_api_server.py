@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 from assistant.api.app import create_app
 from mizan.cli import EXIT_LOCKED
 from mizan.cli import app as cli
-from mizan.settings import Settings
+from core.settings import Settings
 
 KEY = "test-key-4f1c"
 UPLOAD_MAX_MB = 0.25

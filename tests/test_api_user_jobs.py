@@ -15,8 +15,8 @@ from test_export import parse_bibtex
 from typer.testing import CliRunner
 
 from assistant.api.app import create_app
+from core.settings import Settings
 from mizan.cli import app as cli
-from mizan.settings import Settings
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from core.models import install_embedding
+from core.settings import Settings, get_settings
 from index.embedder import E5_PREFIXES, Embedder, EmbeddingModelMissing, MizanEmbedding, _prefixes_for, get_embedder
-from mizan.models import install_embedding
-from mizan.settings import Settings, get_settings
 
 FR = "La budgétisation sensible au genre renforce l'égalité entre les femmes et les hommes."
 AR = "الميزانية المستجيبة للنوع الاجتماعي تعزز المساواة بين النساء والرجال."

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from core.settings import Settings
 from evaluation.questions import load_questions
 from evaluation.report import write_report
 from evaluation.runner import evaluate, prepare
 from index.backends.factory import close_backend
-from mizan.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "data" / "models" / "multilingual-e5-small"

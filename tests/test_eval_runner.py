@@ -12,7 +12,7 @@ from evaluation.questions import load_questions
 from evaluation.report import markdown, write_report
 from evaluation.retrievers import RETRIEVERS, EvalContext, Passage
 from evaluation.runner import evaluate
-from mizan.settings import Settings
+from core.settings import Settings
 
 GOOD = {
     "id": "q1", "lang": "fr", "user": "staff", "question": "Quand la BSG a-t-elle été lancée ?", "answerable": True,

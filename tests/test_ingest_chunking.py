@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from llama_index.core.schema import MetadataMode, NodeRelationship
 
+from core.settings import get_settings
 from ingest.chunking import chunk_document, hf_token_counter, node_id, passage_overhead
 from ingest.loader import load_corpus
 from ingest.types import Page, SourceDocument
-from mizan.settings import get_settings
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "documents"
 FRENCH = ("La budgétisation sensible au genre examine les effets du budget sur les femmes et les hommes. "

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.answers.service import AnswerService
 from assistant.llm import get_llm
-from mizan.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 

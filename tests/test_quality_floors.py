@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import scratch_settings
+
+from core.settings import Settings
 from evaluation.answers import evaluate_answers
 from evaluation.corpora import combined_corpus
 from evaluation.questions import load_questions
 from evaluation.runner import evaluate, prepare
-from mizan.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "evaluation" / "questions" / "sample.jsonl"

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
-
-from mizan.settings import get_settings
 from ui_harness import API_KEY, Server, free_port, start_api
+
+from core.settings import get_settings
 
 APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
 FR_QUESTION = "Comment formuler un indicateur sensible au genre pour un programme ?"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-
-from mizan.settings import get_settings
 from ui_harness import Server, start_api
+
+from core.settings import get_settings
 
 APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from mizan.settings import get_settings
+from core.settings import get_settings
 from ui.api_client import (
     ApiAuthError,
     ApiError,

@@ -27,7 +27,7 @@ from assistant.llm import get_llm, stream_text
 from assistant.schema import Answer
 from assistant.search import SearchFilters, SearchService
 from index.analyzer import BM25Analyzer
-from mizan.settings import Settings
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.runtime import Runtime

@@ -35,8 +35,8 @@ from assistant.jobs import IngestQueue, WriteLock
 from assistant.llm import get_llm
 from assistant.runtime import build_runtime
 from assistant.uploads import upload_limit_bytes
+from core.settings import Settings, get_settings
 from index.backends.factory import close_backend
-from mizan.settings import Settings, get_settings
 
 DESCRIPTION = """
 Cited search and answers over documents on gender-responsive budgeting (budgétisation sensible au genre, BSG)

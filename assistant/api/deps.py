@@ -16,7 +16,7 @@ from assistant.feedback import FeedbackStore
 from assistant.jobs import IngestQueue, WriteLock
 from assistant.runtime import Runtime
 from assistant.search import SearchService
-from mizan.settings import Settings
+from core.settings import Settings
 
 
 @dataclass

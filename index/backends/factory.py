@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import atexit
 import threading
+
 from qdrant_client import QdrantClient
 
+from core.settings import Settings
 from index.backends.base import VectorBackend
 from index.backends.edge import EdgeBackend
 from index.backends.server import ServerBackend
-from mizan.settings import Settings
 
 _backends: dict[str, VectorBackend] = {}
 _lock = threading.Lock()

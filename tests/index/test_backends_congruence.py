@@ -25,13 +25,13 @@ from llama_index.vector_stores.qdrant import QdrantVectorStore
 from qdrant_client import QdrantClient, models
 from qdrant_client.hybrid.fusion import reciprocal_rank_fusion
 
+from core.settings import Settings
 from index.backends.base import Filter, QueryPlan, ScoredPoint, StoredPoint, plan_sources
 from index.backends.edge import EdgeBackend
 from index.backends.factory import close_backend, open_backend
 from index.backends.server import ServerBackend
 from index.backends.vector_store import BackendVectorStore
 from index.store import DENSE, SPARSE, StoreLockedError
-from mizan.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 N, DIM, VOCAB, TERMS = 300, 384, 2000, 20

@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from mizan.settings import get_settings
+from core.settings import get_settings
 from ui import common
 from ui.api_client import ApiError, DocumentHits, Filters, Hit
 from ui.i18n import CONTENT_LANGUAGES, DOC_TYPES, doc_type_label, labels_for, language_label, t

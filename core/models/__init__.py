@@ -4,6 +4,6 @@ Bottom of the dependency line: imports no layer. Importing this package stays li
 starts fast; the conversion code loads only when `install_embedding` has to build.
 """
 
-from mizan.models.install import install_embedding, install_llm
+from core.models.install import install_embedding, install_llm
 
 __all__ = ["install_embedding", "install_llm"]

