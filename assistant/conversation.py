@@ -17,7 +17,6 @@ Anything else is taken as a new question.
 from __future__ import annotations
 
 import logging
-
 import re
 import threading
 import uuid
@@ -28,10 +27,9 @@ from dataclasses import dataclass
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms import LLM
 
-from assistant.answers.labels import DEFAULT_LANGUAGE, LANGUAGES
 from assistant.llm import exclusive
 from index.analyzer import BM25Analyzer
-from ingest.language import detect_language
+from ingest.language import DEFAULT_LANGUAGE, LANGUAGES, detect_language
 
 MAX_SESSIONS = 1000  # least recently used sessions beyond this are forgotten
 MAX_TURNS = 20  # turns kept per session

@@ -12,16 +12,15 @@ import re
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
-
 from dataclasses import replace
+from typing import Any
 
 from assistant.answers.service import DEFAULT_K, AnswerService
 from assistant.llm import get_llm
 from assistant.schema import Answer
+from evaluation.context import EvalContext
 from evaluation.matching import hits, normalize
 from evaluation.questions import Question, QuestionSet
-from evaluation.retrievers import EvalContext
 
 MARKER = re.compile(r"\[(\d+)\]")
 Progress = Callable[[str, int, int], None]

@@ -28,7 +28,7 @@ from llama_index.core.schema import Document
 from pydantic import PrivateAttr
 from sentence_transformers import SentenceTransformer
 
-from evaluation.retrievers import EvalContext, Passage
+from evaluation.context import EvalContext, Passage
 from ingest.loader import corpus_files
 
 CACHE_VERSION = "1"  # bump when this baseline's recipe changes, so stale caches are not reused

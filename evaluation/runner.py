@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from assistant.runtime import build_runtime
+from core.settings import Settings
+from evaluation.context import EvalContext, Passage, Retriever
 from evaluation.matching import hits
 from evaluation.metrics import CUTOFF, RECALL_KS, Ranking, first_hit, latency_ms, summarize
 from evaluation.questions import Question, QuestionSet
-from evaluation.retrievers import RETRIEVERS, EvalContext, Passage, Retriever
+from evaluation.retrievers import RETRIEVERS
 from index.backends.factory import open_backend
 from index.indexer import IngestReport, missing_vectors
 from ingest.loader import corpus_files
-from core.settings import Settings
 
 Progress = Callable[[str, int, int], None]  # (task, done, total)
 INDEX_FORMAT = "v2"  # bumped when chunk payloads change (v2: page_breaks), so eval collections are rebuilt
@@ -88,7 +89,10 @@ def evaluate(context: EvalContext, questions: QuestionSet, modes: Sequence[str],
     total = len(modes) * len(questions.questions)
     for mode_index, mode in enumerate(modes):
         done = mode_index * len(questions.questions)
-        report_done: Callable[[int], None] = lambda index: progress(f"questions: {mode}", done + index, total)  # noqa: B023
+
+        def report_done(index: int) -> None:  # called within this iteration only
+            progress(f"questions: {mode}", done + index, total)  # noqa: B023
+
         summaries[mode] = _run_mode(RETRIEVERS[mode](context), mode, questions, details, k, same_doc, report_done)
     progress("questions: done", total, total)
     return {

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
+LANGUAGES = ("fr", "en", "ar")  # the corpus languages
+DEFAULT_LANGUAGE = "fr"  # the corpus's and most users' language, for questions too short to tell
 UNDETERMINED = "und"
 MIN_LETTERS = 12  # below this, a guess is noise ("PLF 2025", a page number, a table cell)
 SAMPLE_CHARS = 3000  # the language of a page or chunk shows in its first few thousand characters

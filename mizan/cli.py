@@ -6,17 +6,14 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from core.settings import Settings, get_settings
-
-if TYPE_CHECKING:
-    from ui.api_client import MizanClient
+from core.settings import get_settings
+from mizan.common import _api, _check_store, _quiet_libraries, _runtime, console
 
 API_OPTION = "A running Mizan API (e.g. http://127.0.0.1:8000) to send this to, instead of opening the local index."
 
@@ -33,77 +30,9 @@ app.add_typer(eval_app, name="eval")
 from mizan.user_jobs_cli import register as register_user_jobs  # noqa: E402
 
 register_user_jobs(app)
-console = Console()
 
 EXIT_REJECTED = 2  # `mizan ingest`: some files were turned away (listed); everything else went in.
-EXIT_LOCKED = 3  # the embedded store is held by another process
-EXIT_REBUILD = 4  # the docstore lists documents the vector store lacks (an old data dir): `mizan ingest --rebuild`
 OPTIMIZE_AFTER = 1_000  # chunks written by one ingest after which the embedded store's segments are optimized
-
-
-def _quiet_libraries() -> None:
-    """pypdf logs every repair of a damaged PDF; the ingest summary already names the file and the reason."""
-    import logging
-
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-
-
-def _runtime():  # imported lazily: `mizan --help` must not load torch
-    """The process's runtime, after the checks that need no model: the store is free, and in step with the docstore."""
-    _quiet_libraries()
-    from assistant.runtime import get_runtime
-
-    _check_store(get_settings())
-    return get_runtime()
-
-
-def _check_store(settings: Settings, *, writes: bool = False, rebuilding: bool = False) -> None:
-    """Open the vector store, or end the command saying why not and what to do (exit 3: locked, 4: needs a rebuild)."""
-    from index.backends.factory import open_backend
-    from index.indexer import missing_vectors
-    from index.store import StoreLockedError, legacy_collection
-
-    try:
-        backend = open_backend(settings)
-    except StoreLockedError as exc:
-        console.print(f"[red]{exc}[/red]")
-        if writes:
-            console.print("If `mizan serve` holds it: add documents through the API instead ([bold]POST /documents"
-                          "[/bold] with MIZAN_API_KEY, or the UI's Admin page), or stop the server and run this again.")
-        else:
-            console.print(f"If `mizan serve` holds it: add [bold]--api {settings.api_url}[/bold] (search, ask, chat).")
-        raise typer.Exit(EXIT_LOCKED) from exc
-    documents = 0 if rebuilding else missing_vectors(settings, backend)
-    if not documents:
-        return
-    if not settings.qdrant_url and legacy_collection(settings) is not None:
-        why = (f"This index was built by Mizan's old embedded store ({settings.data_dir / 'qdrant'}, qdrant-client's "
-               f"local mode); Mizan now keeps it in Qdrant Edge ({settings.edge_location}).")
-    else:
-        why = (f"The docstore lists documents but the vector store has no collection {settings.collection!r} "
-               "(a new store, or its folder was deleted).")
-    console.print(f"[yellow]{why}[/yellow] Run [bold]mizan ingest --rebuild[/bold] once: it indexes the docstore's "
-                  f"{documents} document{'s' if documents > 1 else ''} again, without reading their files.")
-    raise typer.Exit(EXIT_REBUILD)
-
-
-@contextmanager
-def _api(url: str) -> Iterator[MizanClient]:
-    """A client of a running Mizan API; its errors end the command with the API's own words."""
-    from ui.api_client import ApiError, MizanClient
-
-    client = MizanClient(url)
-    try:
-        yield client
-    except ApiError as exc:
-        console.print(f"[red]{exc.detail}[/red]")
-        raise typer.Exit(1) from exc
-    finally:
-        client.close()
 
 
 @models_app.command("install")

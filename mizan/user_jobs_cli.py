@@ -26,7 +26,7 @@ LANGUAGES = ("fr", "en", "ar")
 
 def _workbench():  # imported lazily: `mizan --help` must not load torch
     from assistant.indicators.workbench import IndicatorWorkbench
-    from mizan.cli import _runtime
+    from mizan.common import _runtime
 
     return IndicatorWorkbench.from_runtime(_runtime())
 
@@ -60,7 +60,7 @@ def review(
 
     Exit code 0 when no criterion fails, 2 when some do.
     """
-    from mizan.cli import _api, console
+    from mizan.common import _api, console
 
     language = _language(lang)
     if api:
@@ -89,7 +89,7 @@ def draft(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """Draft 3-5 indicators from templates: fields copied from the description or marked to complete."""
-    from mizan.cli import _api, console
+    from mizan.common import _api, console
 
     language = _language(lang)
     if api:
@@ -121,7 +121,7 @@ def classify(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """Suggest a marking code (G0/G1/G2, OECD-DAC 0/1/2) from the marking questions — never an official one."""
-    from mizan.cli import _api, console
+    from mizan.common import _api, console
 
     if objective not in ("principal", "significant", "none"):
         raise typer.BadParameter("use principal, significant or none", param_hint="--objective")
@@ -146,7 +146,7 @@ def classify(
 @indicators_app.command("check")
 def check() -> None:
     """Check that every passage the criteria file cites is on its page in the local index (exit 1 if not)."""
-    from mizan.cli import console
+    from mizan.common import console
 
     missing = [c for c in _workbench().sources() if not c.verified]
     for c in missing:
@@ -165,7 +165,7 @@ def brief(
 ) -> None:
     """A delegation brief: 5-8 cited bullet points on one topic, printed as Markdown."""
     from assistant.brief import TOPICS
-    from mizan.cli import _api, _runtime
+    from mizan.common import _api, _runtime
 
     if topic not in TOPICS:
         raise typer.BadParameter(f"use one of {', '.join(TOPICS)}", param_hint="TOPIC")
@@ -191,7 +191,7 @@ def export(
 ) -> None:
     """Export documents with their cited pages for a reference manager (CSV, BibTeX, RIS)."""
     from assistant.export import FORMATS
-    from mizan.cli import _api, _runtime, console
+    from mizan.common import _api, _runtime, console
 
     if fmt not in FORMATS:
         raise typer.BadParameter("use csv, bib or ris", param_hint="--format")

@@ -26,9 +26,9 @@ from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from assistant.api.app import create_app
-from mizan.cli import EXIT_LOCKED
-from mizan.cli import app as cli
 from core.settings import Settings
+from mizan.cli import app as cli
+from mizan.common import EXIT_LOCKED
 
 KEY = "test-key-4f1c"
 UPLOAD_MAX_MB = 0.25

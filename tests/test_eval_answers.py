@@ -8,8 +8,8 @@ import pytest
 from conftest import CORPUS, REPO
 
 from evaluation.answers import _summary, evaluate_answers, markdown
+from evaluation.context import EvalContext
 from evaluation.questions import load_questions
-from evaluation.retrievers import EvalContext
 
 
 def _r(answerable: bool, refused: bool, valid: bool = True, hit: bool = False, seconds: float = 1.0) -> dict:

@@ -8,11 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 
+from core.settings import Settings
+from evaluation.context import EvalContext, Passage
 from evaluation.questions import load_questions
 from evaluation.report import markdown, write_report
-from evaluation.retrievers import RETRIEVERS, EvalContext, Passage
+from evaluation.retrievers import RETRIEVERS
 from evaluation.runner import evaluate
-from core.settings import Settings
 
 GOOD = {
     "id": "q1", "lang": "fr", "user": "staff", "question": "Quand la BSG a-t-elle été lancée ?", "answerable": True,

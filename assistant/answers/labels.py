@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-LANGUAGES = ("fr", "en", "ar")
-DEFAULT_LANGUAGE = "fr"  # the corpus's and most users' language, for questions too short to tell
+# Defined with the corpus languages (conversation needs them too, below answers); re-exported here.
+from ingest.language import DEFAULT_LANGUAGE as DEFAULT_LANGUAGE
+from ingest.language import LANGUAGES as LANGUAGES
 
 LANGUAGE_NAMES = {"fr": "French", "en": "English", "ar": "Arabic"}  # for the (English) LLM instructions
 

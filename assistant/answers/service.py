@@ -9,9 +9,8 @@ sentence, so nothing shown is ever withdrawn; when no sentence survives, the ext
 from __future__ import annotations
 
 import logging
-
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 from llama_index.core.llms import LLM
 
@@ -21,16 +20,28 @@ from assistant.answers.extractive import compose, pick_sentences, quotes_in_read
 from assistant.answers.guard import CitationGuard
 from assistant.answers.prompt import answer_messages, declined
 from assistant.answers.refusal import refusal
+from assistant.answers.sentence_store import SentenceVectorStore
 from assistant.answers.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from assistant.conversation import Turn, question_language, standalone_question
 from assistant.llm import get_llm, stream_text
 from assistant.schema import Answer
 from assistant.search import SearchFilters, SearchService
-from index.analyzer import BM25Analyzer
 from core.settings import Settings
+from index.analyzer import BM25Analyzer
+from index.backends.base import VectorBackend
+from index.embedder import Embedder
 
-if TYPE_CHECKING:
-    from assistant.runtime import Runtime
+
+class RuntimeParts(Protocol):
+    """What `from_runtime` reads of `assistant.runtime.Runtime` (described here: runtime imports answers)."""
+
+    settings: Settings
+    backend: VectorBackend
+    embedder: Embedder
+    analyzer: BM25Analyzer
+    search: SearchService
+    sentences: SentenceVectorStore
+
 
 Strategy = Literal["extractive", "llm"]
 STRATEGIES: tuple[Strategy, ...] = ("extractive", "llm")
@@ -64,7 +75,7 @@ class AnswerService:
         self._llm = llm
 
     @classmethod
-    def from_runtime(cls, runtime: Runtime, llm: LLM | None = None) -> AnswerService:
+    def from_runtime(cls, runtime: RuntimeParts, llm: LLM | None = None) -> AnswerService:
         meter = EvidenceMeter(runtime.backend, runtime.settings.collection, runtime.embedder, runtime.analyzer,
                               runtime.sentences)
         return cls(runtime.settings, runtime.search, meter, runtime.analyzer, llm=llm)
