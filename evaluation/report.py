@@ -70,7 +70,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"- questions: `{meta['questions_file']}`: {meta['answerable']} answerable (scored), "
         f"{meta['unanswerable']} unanswerable (not scored), {len(report['invalid_lines'])} invalid line(s)",
         f"- corpus: `{meta['corpus']}`, collection `{meta['collection']}`, k = {meta['k']}",
-        f"- settings: " + ", ".join(f"{name}={value}" for name, value in meta["settings"].items()),
+        "- settings: " + ", ".join(f"{name}={value}" for name, value in meta["settings"].items()),
         f"- run {meta['created']}, {meta['seconds']:.0f} s",
         "",
         "## Overall",

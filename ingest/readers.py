@@ -265,8 +265,7 @@ def _read_html(markup: str) -> ReadResult:
 # --- PDF ----------------------------------------------------------------------------------------------
 
 def _read_pdf(data: bytes) -> ReadResult:
-    from pypdf import PdfReader
-    from pypdf import PasswordType
+    from pypdf import PasswordType, PdfReader
     from pypdf.errors import DependencyError
 
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+
 from assistant.search import SearchService
 from index.analyzer import BM25Analyzer
 from index.glossary import GLOSSARY_PATH, Glossary, get_glossary, read_glossary

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from ui_harness import REPO, Server, start_api, start_ui
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no `playwright install`)")
