@@ -7,7 +7,7 @@ MIZAN := $(VENV)/bin/mizan
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: install models llm browser run serve ui test ingest clean
+.PHONY: install models llm browser run serve ui lint test ingest clean
 
 API_PORT ?= 8000
 UI_PORT ?= 8501
@@ -55,7 +55,12 @@ serve: models
 ui: install
 	MIZAN_API_URL=http://127.0.0.1:$(API_PORT) $(MIZAN) ui --port $(UI_PORT)
 
-test: models browser
+# The layers (import-linter contracts in pyproject.toml) and ruff's rules, before any test runs.
+lint: install
+	PYTHONPATH=. $(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+
+test: lint models browser
 	$(PY) -m pytest -q
 
 clean:
