@@ -6,8 +6,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answers.evidence import warm_sentences
-from assistant.answers.sentence_store import SentenceVectorStore
 from assistant.search import SearchService
 from core.settings import Settings, get_settings
 from index.analyzer import BM25Analyzer
@@ -15,6 +13,7 @@ from index.backends.base import VectorBackend
 from index.backends.factory import close_backend, open_backend
 from index.embedder import Embedder, get_embedder
 from index.indexer import Indexer
+from index.sentence_store import SentenceVectorStore
 
 
 @dataclass
@@ -37,11 +36,11 @@ def build_runtime(settings: Settings) -> Runtime:
     embedder = get_embedder(settings)
     analyzer = BM25Analyzer()
     indexer = Indexer(settings, backend, embedder, analyzer)
-    search = SearchService(settings, backend, embedder, analyzer)
     sentences = _sentence_store(settings.data_dir, embedder)
+    search = SearchService(settings, backend, embedder, analyzer, sentences)
     if settings.warm_sentences:
-        indexer.on_nodes.append(lambda nodes: warm_sentences(
-            sentences, [(n.metadata.get("section") or "", n.get_content()) for n in nodes]))
+        indexer.on_nodes.append(lambda nodes: sentences.warm(
+            [(n.metadata.get("section") or "", n.get_content()) for n in nodes]))
     return Runtime(settings=settings, backend=backend, embedder=embedder, analyzer=analyzer, indexer=indexer,
                    search=search, sentences=sentences)
 

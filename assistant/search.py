@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import Field
 
 from assistant.rerank import rerank_scores
@@ -22,6 +23,7 @@ from index.analyzer import BM25Analyzer
 from index.backends.base import Filter, Mode, QueryPlan, ScoredPoint, VectorBackend
 from index.embedder import Embedder
 from index.glossary import FOREIGN, get_glossary
+from index.sentence_store import SentenceVectorStore
 from ingest.language import detect_language
 
 __all__ = ["DocumentHits", "Hit", "Mode", "SearchFilters", "SearchService", "group_by_document", "hit_from_point"]
@@ -116,11 +118,14 @@ def group_by_document(hits: list[Hit]) -> list[DocumentHits]:
 class SearchService:
     """Created once per process: holds the embedder, the analyzer and the vector backend."""
 
-    def __init__(self, settings: Settings, backend: VectorBackend, embedder: Embedder, analyzer: BM25Analyzer) -> None:
+    def __init__(self, settings: Settings, backend: VectorBackend, embedder: Embedder, analyzer: BM25Analyzer,
+                 sentences: SentenceVectorStore | None = None) -> None:
+        """`sentences`: the sentence-vector store that hybrid results are re-ranked with (none: no re-ranking)."""
         self.settings = settings
         self.backend = backend
         self.embedder = embedder
         self.analyzer = analyzer
+        self.sentences = sentences
         self.last_timing: dict[str, float] = {}
 
     def search(
@@ -161,6 +166,9 @@ class SearchService:
         lang = detect_language(query)
         expansion = get_glossary(self.analyzer).expansion(query, lang) if self.settings.glossary and lang in FOREIGN else ""
         s = self.settings
+        by_sentence = mode == "hybrid" and s.sentence_candidates > 0 and self.sentences is not None
+        if by_sentence and query_vector is None:
+            query_vector = self.embedder.embed_queries([query])[0].tolist()
         plan = QueryPlan(
             dense=self._dense(query, expansion, query_vector) if mode in ("hybrid", "dense") else None,
             sparse=self.analyzer.encode_query(f"{query} {expansion}") if mode in ("hybrid", "sparse") else None,
@@ -169,15 +177,41 @@ class SearchService:
             rrf_k=s.rrf_k,
             weights=self._weights(lang),
             prefetch_k=s.prefetch_k,
-            limit=k,
+            limit=max(k, s.sentence_candidates) if by_sentence else k,
             filter=filters,
             with_vectors=with_vectors,
             balance_languages=list(s.balance_languages),
         )
         encoded = time.perf_counter()
         points = self.backend.query(name, plan)
-        self.last_timing = {"encode_s": encoded - started, "query_s": time.perf_counter() - encoded}
-        return [hit_from_point(i + 1, p) for i, p in enumerate(points)]
+        queried = time.perf_counter()
+        hits = [hit_from_point(i + 1, p) for i, p in enumerate(points)]
+        if by_sentence:
+            assert query_vector is not None
+            hits = self._by_sentence(hits, query_vector, lang)[:k]
+        self.last_timing = {"encode_s": encoded - started, "query_s": queried - encoded,
+                            "sentences_s": time.perf_counter() - queried}
+        return hits
+
+    def _by_sentence(self, hits: list[Hit], query_vector: Sequence[float], lang: str) -> list[Hit]:
+        """The first `sentence_candidates` hits re-ranked by RRF of their fused rank and their best sentence's rank.
+
+        A passage is ranked by its one vector and its words; the sentence that answers is often drowned in the
+        rest of a 500-token passage of a real report. Its sentence vectors are on disk (computed at ingest), so
+        matching on sentences costs a lookup. Real reports: R@5 0.757 -> 0.797, MRR@10 0.568 -> 0.645; sample set
+        R@5 0.870 -> 0.870, MRR 0.726 -> 0.730 (evaluation/RESULTS.md).
+        """
+        s = self.settings
+        assert self.sentences is not None
+        head, tail = hits[:s.sentence_candidates], hits[s.sentence_candidates:]
+        best = self.sentences.best_cosines([(h.section, h.text) for h in head], np.asarray(query_vector))
+        best = [c + (s.sentence_cross_language_bonus if h.language not in ("", lang) else 0.0)
+                for c, h in zip(best, head)]
+        by_sentence = {i: r for r, i in enumerate(sorted(range(len(head)), key=lambda i: -best[i]), 1)}
+        fused = sorted(range(len(head)), key=lambda i: -(1 / (s.sentence_rrf_k + i + 1)
+                                                       + s.sentence_weight / (s.sentence_rrf_k + by_sentence[i])))
+        ranked = [head[i] for i in fused] + tail
+        return [replace(hit, rank=i + 1) for i, hit in enumerate(ranked)]
 
     def _dense(self, query: str, expansion: str, given: Sequence[float] | None) -> list[float]:
         if expansion and self.settings.glossary_dense:

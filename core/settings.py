@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     foreign_sparse_weight: float = Field(
         1.0, gt=0, description="Multiplies the BM25 weight in RRF for English and Arabic questions.")
     prefetch_k: int = Field(100, ge=1, description="Candidates fetched per vector before fusion.")
+    sentence_candidates: int = Field(
+        10, ge=0, description="Fused hybrid candidates re-ranked by their best sentence (small-to-big: match on "
+        "sentences, return the passage); 0: off. Real reports R@5 0.757 -> 0.797, MRR 0.568 -> 0.645.")
+    sentence_weight: float = Field(0.75, ge=0, description="Weight of the best-sentence ranking against the fused "
+                                   "ranking (weight 1) in that re-ranking's RRF.")
+    sentence_rrf_k: int = Field(10, ge=1, description="RRF constant of the best-sentence re-ranking.")
+    sentence_cross_language_bonus: float = Field(
+        0.03, ge=0, description="Added to the sentence cosine of a passage in another language than the question: "
+        "E5 cosines run ~0.03 lower across languages, so an English question would otherwise favour English "
+        "passages over the French ones that answer it.")
     reranker: str | None = Field(None, description="Optional sentence-transformers CrossEncoder (name or path); off by default.")
     rerank_candidates: int = Field(30, ge=1, description="Fused candidates the reranker re-scores.")
 

@@ -15,12 +15,12 @@ from conftest import scratch_settings
 
 from assistant.answers.conflicts import Mention, agree, disagreements, mentions
 from assistant.answers.evidence import PassageSentences
-from assistant.answers.sentences import split_passage
 from assistant.answers.service import AnswerService
 from assistant.runtime import Runtime, build_runtime
 from assistant.schema import Answer
 from evaluation.answers import _summary
 from index.analyzer import BM25Analyzer
+from index.sentences import split_passage
 
 NOTE = "Document de test : la province de Tamesna et tous les chiffres de ce document sont fictifs."
 DOCUMENTS = {

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant.answers.quotable import answer_kind, holds_kind, is_quotable
-from assistant.answers.sentence_store import SentenceVectorStore
+from index.sentence_store import SentenceVectorStore
 
 
 @pytest.mark.parametrize("line", [

@@ -8,8 +8,8 @@ import pytest
 
 from assistant.answers.citations import format_marker, marker_numbers, page_span, strip_markers
 from assistant.answers.guard import _with_marker
-from assistant.answers.sentences import complete_prefix, split_generated, split_passage
 from assistant.search import Hit
+from index.sentences import complete_prefix, split_generated, split_passage
 
 PDF_PAGE = (
     "Les six éléments d'une fiche indicateur\n"

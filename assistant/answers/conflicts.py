@@ -26,9 +26,9 @@ from assistant.answers.citations import citation
 from assistant.answers.evidence import Evidence, PassageSentences, Source
 from assistant.answers.extractive import Quote
 from assistant.answers.lexical import terms_of
-from assistant.answers.sentences import Sentence
 from assistant.schema import Citation, Conflict, ConflictValue
 from index.analyzer import BM25Analyzer
+from index.sentences import Sentence
 from ingest.metadata import YEAR
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٪", "0123456789,%")  # one character for one: offsets are kept

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.answers.lexical import Terms, coverage, missing_numbers, terms_of
-from assistant.answers.sentence_store import SentenceVectorStore
-from assistant.answers.sentences import QUESTION_ENDS, Sentence, split_passage
 from assistant.answers.thresholds import Thresholds
 from assistant.search import Hit
 from index.analyzer import BM25Analyzer
 from index.backends.base import VectorBackend
 from index.embedder import Embedder
+from index.sentence_store import SentenceVectorStore, in_context
+from index.sentences import Sentence, split_passage
 from ingest.language import UNDETERMINED, detect_language
 
 SENTENCE_CACHE = 512  # passages whose embedded sentences are kept (~40 kB each)
@@ -129,7 +128,7 @@ class EvidenceMeter:
             known = {key: self._sentences[key] for key in keys if key in self._sentences}
         missing = list(dict.fromkeys(key for key in keys if key not in known))
         split = [split_passage(text) for _, _, text in missing]
-        contexts = [_in_context(sentences, section) for sentences, (_, section, _) in zip(split, missing)]
+        contexts = [in_context(sentences, section) for sentences, (_, section, _) in zip(split, missing)]
         vectors = self.store.vectors([text for texts in contexts for text in texts])
         row = 0
         for key, sentences, texts in zip(missing, split, contexts):
@@ -160,27 +159,6 @@ class EvidenceMeter:
             _unit(np.asarray(stored[h.chunk_id], dtype=np.float32)) if h.chunk_id in stored else next(embedded)
             for h in hits
         ]
-
-
-def warm_sentences(store: SentenceVectorStore, passages: Sequence[tuple[str, str]]) -> None:
-    """Compute and keep the sentence vectors of newly indexed passages, given as (section, text)."""
-    store.vectors([context for section, text in passages for context in _in_context(split_passage(text), section)])
-
-
-def _in_context(sentences: list[Sentence], section: str) -> list[str]:
-    """Each sentence behind the heading before it (the chunk's section heading at first).
-
-    Consecutive heading sentences make one heading: "## Nos systèmes n'enregistrent pas le sexe. Que faire ?"
-    is one FAQ question, and "Que faire ?" alone would say nothing.
-    """
-    texts, heading, in_heading = [], section, False
-    for sentence in sentences:
-        is_heading = sentence.heading or sentence.text.endswith(QUESTION_ENDS)
-        if is_heading:
-            heading = f"{heading} {sentence.text}" if in_heading else sentence.text
-        in_heading = is_heading
-        texts.append(sentence.text if is_heading or not heading else f"{heading} — {sentence.text}")
-    return texts
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

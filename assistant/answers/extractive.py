@@ -18,10 +18,10 @@ from assistant.answers.citations import citation
 from assistant.answers.evidence import Evidence, PassageSentences, Source
 from assistant.answers.lexical import Terms, coverage, terms_of
 from assistant.answers.quotable import answer_kind, holds_kind, is_quotable
-from assistant.answers.sentences import LIST_ITEM, QUESTION_ENDS, Sentence
 from assistant.answers.thresholds import Thresholds
 from assistant.schema import Citation
 from index.analyzer import BM25Analyzer
+from index.sentences import LIST_ITEM, QUESTION_ENDS, Sentence
 
 LIST_ITEMS = 6  # items quoted after a sentence ending with a colon
 

@@ -20,6 +20,18 @@ REFUSAL = {
     "ar": "لم أجد في الوثائق ما يكفي من العناصر للإجابة عن هذا السؤال.",
 }
 
+# Why a near miss is refused (assistant/answers/focus.py): said after REFUSAL.
+NOT_BY_SEX = {
+    "fr": "Les passages les plus proches donnent des chiffres qui ne sont pas ventilés pour les femmes.",
+    "en": "The closest passages give figures that are not broken down for women.",
+    "ar": "المقتطفات الأقرب تقدم أرقاما غير مصنفة بالنسبة للنساء.",
+}
+NOT_FOR_YEAR = {
+    "fr": "Les passages les plus proches ne donnent pas cette information pour {year}.",
+    "en": "The closest passages do not give this for {year}.",
+    "ar": "المقتطفات الأقرب لا تقدم هذه المعلومة بالنسبة لسنة {year}.",
+}
+
 NEAREST = {
     "fr": "Documents les plus proches",
     "en": "Nearest documents",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from assistant.answers import labels
 from assistant.answers.evidence import Evidence
+from assistant.answers.focus import Gap
 from assistant.schema import Answer, NearDocument
 
 NEAREST_DOCUMENTS = 3
 
 
-def refusal(language: str, evidence: Evidence, *, strategy: str, standalone_question: str) -> Answer:
+def refusal(language: str, evidence: Evidence, *, strategy: str, standalone_question: str, gap: Gap | None = None,
+            ) -> Answer:
+    """`gap`: what the closest passages lack (a year, figures for women), said after the refusal."""
     nearest: dict[str, NearDocument] = {}
     for source in sorted(evidence.sources, key=lambda s: s.cosine, reverse=True):
         hit = source.hit
@@ -18,11 +21,15 @@ def refusal(language: str, evidence: Evidence, *, strategy: str, standalone_ques
                 doc_id=hit.doc_id, file=hit.file_name, title=hit.title, page=hit.page, score=round(source.cosine, 4)
             )
     lines = [labels.REFUSAL[language]]
+    if gap is not None:
+        reason = labels.NOT_BY_SEX if gap.kind == "sex" else labels.NOT_FOR_YEAR
+        lines[0] += " " + reason[language].format(year=gap.year)
     if nearest:
         lines.append(labels.heading(labels.NEAREST[language], language))
         page = labels.PAGE[language]
         lines += [f"- {d.title or d.file} ({d.file}, {page} {d.page})" for d in nearest.values()]
     return Answer(
         text="\n".join(lines), language=language, refused=True, nearest_documents=list(nearest.values()),
+        refusal_reason=gap.kind if gap else "weak",
         strategy=strategy, standalone_question=standalone_question,
     )

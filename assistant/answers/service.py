@@ -16,11 +16,11 @@ from llama_index.core.llms import LLM
 
 from assistant.answers.conflicts import with_conflicts
 from assistant.answers.evidence import Evidence, EvidenceMeter, PassageSentences, Source
-from assistant.answers.extractive import compose, pick_sentences, quotes_in_reading_order
+from assistant.answers.extractive import Pick, compose, pick_sentences, quotes_in_reading_order
+from assistant.answers.focus import missing_focus
 from assistant.answers.guard import CitationGuard
 from assistant.answers.prompt import answer_messages, declined
 from assistant.answers.refusal import refusal
-from assistant.answers.sentence_store import SentenceVectorStore
 from assistant.answers.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from assistant.conversation import Turn, question_language, standalone_question
 from assistant.llm import get_llm, stream_text
@@ -30,6 +30,7 @@ from core.settings import Settings
 from index.analyzer import BM25Analyzer
 from index.backends.base import VectorBackend
 from index.embedder import Embedder
+from index.sentence_store import SentenceVectorStore
 
 
 class RuntimeParts(Protocol):
@@ -111,8 +112,14 @@ class AnswerService:
             return
         sources = evidence.sources[:LLM_SOURCES if llm is not None else EXTRACT_SOURCES]
         passages = self.meter.sentences(sources)
+        picks = pick_sentences(evidence, passages, self.analyzer, self.thresholds)
+        gap = missing_focus(standalone, [p.sentence.text for p in picks],
+                            [text for p in picks for text in (sources[p.source].hit.section, sources[p.source].hit.title)])
+        if gap is not None:  # the closest passages are on the subject but lack the year or the figures for women
+            yield from _pieces(refusal(language, evidence, strategy=chosen, standalone_question=standalone, gap=gap))
+            return
         if llm is None:
-            yield from _pieces(self._extractive(language, evidence, sources, passages, standalone))
+            yield from _pieces(self._extractive(language, evidence, sources, passages, standalone, picks))
         else:
             yield from self._generated(llm, language, evidence, sources, passages, standalone)
 
@@ -128,9 +135,8 @@ class AnswerService:
 
     def _extractive(
         self, language: str, evidence: Evidence, sources: list[Source], passages: list[PassageSentences],
-        standalone: str,
+        standalone: str, picks: list[Pick],
     ) -> Answer:
-        picks = pick_sentences(evidence, passages, self.analyzer, self.thresholds)
         if not picks:  # passages of headings and fragments only
             return refusal(language, evidence, strategy="extractive", standalone_question=standalone)
         quotes = quotes_in_reading_order(picks)
@@ -171,7 +177,8 @@ class AnswerService:
         said_no = declined(guard.raw)  # the model found no answer in the sources: a refusal, not a fallback
         replacement = (
             refusal(language, evidence, strategy="llm", standalone_question=standalone) if said_no
-            else self._extractive(language, evidence, sources, passages, standalone)
+            else self._extractive(language, evidence, sources, passages, standalone,
+                                  pick_sentences(evidence, passages, self.analyzer, self.thresholds))
         )
         yield from _pieces(replacement.model_copy(update={
             "fallback": not said_no,

@@ -15,12 +15,12 @@ from pydantic import BaseModel, Field
 
 from assistant.answers.citations import page_span
 from assistant.answers.lexical import terms_of
-from assistant.answers.sentences import QUESTION_ENDS, split_passage
 from assistant.indicators.criteria import WorkbenchData, compile_any, in_language
 from assistant.indicators.guidance import GuidanceCitation, GuidanceLocator
 from assistant.indicators.review import Rules, clauses, normalized, reader_language
 from assistant.search import SearchFilters, SearchService
 from index.analyzer import BM25Analyzer
+from index.sentences import QUESTION_ENDS, split_passage
 
 FieldStatus = Literal["filled", "to_complete"]
 GUIDANCE_TYPES = ["guide", "loi"]

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embedder import Embedder
+from index.sentences import QUESTION_ENDS, Sentence, split_passage
 
 BATCH = 512  # texts looked up or written per SQL statement (SQLite's variable limit is 32766)
 
@@ -49,6 +50,25 @@ class SentenceVectorStore:
             found.update(fresh)
         return np.stack([found[key] for key in keys])
 
+    def warm(self, passages: Sequence[tuple[str, str]]) -> None:
+        """Compute and keep the sentence vectors of newly indexed passages, given as (section, text)."""
+        self.vectors([context for section, text in passages for context in in_context(split_passage(text), section)])
+
+    def best_cosines(self, passages: Sequence[tuple[str, str]], query: np.ndarray) -> list[float]:
+        """For each passage (section, text), the cosine of its sentence closest to the query (0.0 if it has none).
+
+        Search uses it to match on sentences and return passages (small-to-big): a 500-token passage's one vector
+        blurs the sentence that answers into the rest, while E5 was trained on query-sentence pairs.
+        """
+        contexts = [in_context(split_passage(text), section) for section, text in passages]
+        vectors = self.vectors([text for texts in contexts for text in texts])
+        cosines = vectors @ np.asarray(query, dtype=np.float32) if len(vectors) else np.zeros(0, dtype=np.float32)
+        best, row = [], 0
+        for texts in contexts:
+            best.append(float(cosines[row:row + len(texts)].max()) if texts else 0.0)
+            row += len(texts)
+        return best
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -70,3 +90,19 @@ class SentenceVectorStore:
         rows = [(key, vector.astype(np.float16).tobytes()) for key, vector in vectors.items()]
         with self._lock:
             self._db.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)", rows)
+
+
+def in_context(sentences: list[Sentence], section: str) -> list[str]:
+    """Each sentence behind the heading before it (the chunk's section heading at first): what is embedded.
+
+    Consecutive heading sentences make one heading: "## Nos systèmes n'enregistrent pas le sexe. Que faire ?"
+    is one FAQ question, and "Que faire ?" alone would say nothing.
+    """
+    texts, heading, in_heading = [], section, False
+    for sentence in sentences:
+        is_heading = sentence.heading or sentence.text.endswith(QUESTION_ENDS)
+        if is_heading:
+            heading = f"{heading} {sentence.text}" if in_heading else sentence.text
+        in_heading = is_heading
+        texts.append(sentence.text if is_heading or not heading else f"{heading} — {sentence.text}")
+    return texts
