@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,21 @@ models_app = typer.Typer(help="Offline models, rebuilt from data files inside Py
 bench_app = typer.Typer(help="Speed and memory benchmarks (figures for the README and closing notes).", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(bench_app, name="bench")
+
+
+@app.callback()
+def _console(verbose: bool = typer.Option(False, "--verbose", help="Show the libraries' own logs and progress bars.")
+             ) -> None:
+    """Every command prints Mizan's own lines and progress only: transformers' "Loading weights" bars, its
+    tokenizer-length warning per long document and the hub's download bars say nothing to a user. Set through the
+    environment, before any of those libraries is imported, so `mizan --help` still imports none of them."""
+    if not verbose:
+        for name, value in QUIET_ENVIRONMENT.items():
+            os.environ.setdefault(name, value)
+
+
+QUIET_ENVIRONMENT = {"HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error",
+                     "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1", "TOKENIZERS_PARALLELISM": "false"}
 # `mizan eval`: retrieval evaluation (evaluation/cli.py owns its commands; it imports nothing heavy at load).
 from evaluation.cli import eval_app  # noqa: E402
 
