@@ -23,7 +23,7 @@ from index.backends.base import VectorBackend
 from index.backends.vector_store import BackendVectorStore
 from index.embedder import Embedder, MizanEmbedding
 from ingest.chunking import chunk_document, hf_token_counter, passage_overhead
-from ingest.loader import load_corpus
+from ingest.loader import ReadLimits, load_corpus
 from ingest.types import Page, Rejected, SourceDocument
 from mizan.settings import Settings
 
@@ -43,6 +43,12 @@ class IngestReport:
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+
+def read_limits(settings: Settings) -> ReadLimits:
+    """The per-file size and time limits ingestion applies, from the settings."""
+    return ReadLimits(max_mb={"pdf": settings.max_pdf_mb, "docx": settings.max_docx_mb, "html": settings.max_html_mb,
+                              "text": settings.max_text_mb}, timeout_s=settings.parse_timeout_s)
 
 
 def to_llama_document(doc: SourceDocument) -> Document:
@@ -178,7 +184,7 @@ class Indexer:
         `on_file(name)` is called as each file is read, `on_pages(done, total)` as pages are indexed.
         """
         started = time.perf_counter()
-        loaded = load_corpus(folder, files=files, progress=on_file)
+        loaded = load_corpus(folder, files=files, progress=on_file, limits=read_limits(self.settings))
         report = IngestReport(rejected=list(loaded.rejected), warnings=list(loaded.warnings), documents=len(loaded.documents))
         report.files = sum(1 + len(d.aliases) for d in loaded.documents) + len(loaded.rejected)
         report.pages = sum(len(d.pages) for d in loaded.documents)

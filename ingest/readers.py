@@ -217,8 +217,13 @@ def _plausible_cp1252(text: str) -> bool:
     return readable >= 0.9 * len(extended)
 
 
+def looks_like_html(text: str) -> bool:
+    """Whether text starts like an HTML page (a doctype or <html>), whatever the file is called."""
+    return _HTML_SNIFF.match(text[:2048]) is not None
+
+
 def _read_text(text: str, extension: str) -> ReadResult:
-    kind = "html" if _HTML_SNIFF.match(text[:2048]) else TEXT_EXTENSIONS.get(extension, "txt")
+    kind = "html" if looks_like_html(text) else TEXT_EXTENSIONS.get(extension, "txt")
     if kind == "html":
         return _read_html(text)
     # A form feed is the one explicit page break plain text has (pdftotext writes them).
