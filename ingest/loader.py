@@ -103,6 +103,7 @@ def load_corpus(folder: Path, files: list[Path] | None = None,
 
 def _load_files(folder: Path, paths: list[Path], result: LoadResult, limits: ReadLimits, worker: WorkerReader,
                 progress: ProgressCallback | None) -> None:
+    """Each file into `result`: a document, an alias of an earlier one with the same content, or a rejection."""
     by_id: dict[str, SourceDocument] = {}
     for path in paths:
         file_name = _file_name(folder, path)
