@@ -48,7 +48,12 @@ class WorkerReader:
     def read(self, path: Path) -> ReadResult:
         """The file's ReadResult, or IngestError: the reader's own, a timeout, or the child's death."""
         conn = self._conn if self._conn is not None else self._start()
-        conn.send(path)
+        try:
+            conn.send(path)
+        except OSError:  # the child died between two files (killed from outside): start another
+            self._kill()
+            conn = self._start()
+            conn.send(path)
         if not conn.poll(self.timeout_s):
             self._kill()
             raise IngestError(f"timed out after {self.timeout_s:g} s")

@@ -174,3 +174,18 @@ def test_ingest_limits_come_from_the_settings() -> None:
     assert read_limits(Settings()) == ReadLimits()  # the defaults agree
     limits = read_limits(Settings(max_html_mb=3, parse_timeout_s=7))
     assert limits.max_mb["html"] == 3 and limits.max_mb["pdf"] == DEFAULT_MAX_MB["pdf"] and limits.timeout_s == 7
+
+
+def test_a_worker_killed_between_files_is_replaced(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from ingest.worker import WorkerReader
+
+    path = tmp_path / "a.txt"
+    path.write_text("Un texte assez long pour être lu.")
+    with WorkerReader(timeout_s=30) as worker:
+        assert worker.read(path).pages == ["Un texte assez long pour être lu."]
+        os.kill(worker._process.pid, signal.SIGKILL)  # type: ignore[union-attr]
+        worker._process.join()  # type: ignore[union-attr]
+        assert worker.read(path).pages == ["Un texte assez long pour être lu."]
