@@ -102,10 +102,16 @@ class IngestQueue:
     def _ingest(self, staged: Path, name: str) -> tuple[IngestReport, list[str]]:
         with self.lock:
             path = publish(self.settings, staged, name)
-            report = self.indexer.ingest(self.settings.data_dir.resolve(), files=[path])
-            if report.rejected:  # keep uploads/ holding exactly the uploads that are in the index
-                path.unlink(missing_ok=True)
             file_name = f"{UPLOADS}/{name}"
+            try:
+                report = self.indexer.ingest(self.settings.data_dir.resolve(), files=[path])
+            except BaseException:
+                path.unlink(missing_ok=True)
+                raise
+            # keep uploads/ holding exactly the uploads that are in the index under their own name: a copy of an
+            # indexed document is recorded as an alias of it, and its file is not kept
+            if report.rejected or file_name in report.aliased:
+                path.unlink(missing_ok=True)
             return report, [d.doc_id for d in self.indexer.documents() if file_name in (d.file_name, *d.aliases)]
 
 
@@ -113,6 +119,9 @@ def _outcome(report: IngestReport) -> tuple[JobStatus, str]:
     replaced = "; the earlier upload of this name was removed from the index" if report.removed else ""
     if report.rejected:
         return "failed", "; ".join(f"rejected: {r.reason}" for r in report.rejected) + replaced
+    if report.aliased:
+        first = next(iter(report.aliased.values()))
+        return "done", f"same content as {first}, already in the index: this name is kept as an alias of it" + replaced
     if report.chunks_embedded == 0:
         return "done", "already in the index, unchanged"
     return "done", f"indexed {report.pages} pages as {report.chunks_embedded} passages in {report.seconds:.1f} s" + replaced

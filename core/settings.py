@@ -94,6 +94,16 @@ class Settings(BaseSettings):
     api_url: str = Field("http://127.0.0.1:8000", description="Where the UI and `--api` commands reach the API.")
     upload_max_mb: float = Field(50, gt=0, description="Largest file the API accepts for upload, in megabytes.")
 
+    # Per-file limits at ingest (ingest.loader.ReadLimits); a file over one is reported and the batch goes on.
+    # The format is what the content is (a PDF named .txt counts as PDF); text is plain text and Markdown.
+    max_pdf_mb: float = Field(200, gt=0, description="Largest PDF ingested, in megabytes.")
+    max_docx_mb: float = Field(100, gt=0, description="Largest Word document (DOCX) ingested, in megabytes.")
+    max_html_mb: float = Field(20, gt=0, description="Largest HTML page ingested, in megabytes (about 2 s per MB).")
+    max_text_mb: float = Field(100, gt=0, description="Largest plain-text or Markdown file ingested, in megabytes.")
+    parse_timeout_s: float = Field(
+        120, gt=0, description="Seconds one file may take to parse; past them its worker process is killed and "
+        "the file reported as timed out.")
+
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"

@@ -24,7 +24,7 @@ from index.backends.base import VectorBackend
 from index.backends.vector_store import BackendVectorStore
 from index.embedder import Embedder, MizanEmbedding
 from ingest.chunking import chunk_document, hf_token_counter, passage_overhead
-from ingest.loader import load_corpus
+from ingest.loader import ReadLimits, load_corpus
 from ingest.types import Page, Rejected, SourceDocument
 
 PAGE_SEPARATOR = "\f"  # cleaned page text never holds a form feed, so it splits the stored text back into pages
@@ -43,6 +43,13 @@ class IngestReport:
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    aliased: dict[str, str] = field(default_factory=dict)  # a copy's file name -> the stored document's file name
+
+
+def read_limits(settings: Settings) -> ReadLimits:
+    """The per-file size and time limits ingestion applies, from the settings."""
+    return ReadLimits(max_mb={"pdf": settings.max_pdf_mb, "docx": settings.max_docx_mb, "html": settings.max_html_mb,
+                              "text": settings.max_text_mb}, timeout_s=settings.parse_timeout_s)
 
 
 def to_llama_document(doc: SourceDocument) -> Document:
@@ -178,12 +185,16 @@ class Indexer:
         `on_file(name)` is called as each file is read, `on_pages(done, total)` as pages are indexed.
         """
         started = time.perf_counter()
-        loaded = load_corpus(folder, files=files, progress=on_file)
+        loaded = load_corpus(folder, files=files, progress=on_file, limits=read_limits(self.settings))
         report = IngestReport(rejected=list(loaded.rejected), warnings=list(loaded.warnings), documents=len(loaded.documents))
         report.files = sum(1 + len(d.aliases) for d in loaded.documents) + len(loaded.rejected)
         report.pages = sum(len(d.pages) for d in loaded.documents)
 
-        self._index(loaded.documents, report, on_pages, pages_per_run)
+        names = {name for d in loaded.documents for name in (d.file_name, *d.aliases)}
+        for document in loaded.documents:
+            self._keep_stored_aliases(document, names, prune=prune and files is None)
+        to_index = [d for d in loaded.documents if not self._aliased_to_stored(d, names, report)]
+        self._index(to_index, report, on_pages, pages_per_run)
 
         present = {name: d.doc_id for d in loaded.documents for name in (d.file_name, *d.aliases)}
         present.update({r.file_name: "" for r in loaded.rejected})
@@ -235,6 +246,43 @@ class Indexer:
             done += sum(len(d.pages) for d in batch)
             if on_pages:
                 on_pages(done, report.pages)
+
+    def _keep_stored_aliases(self, document: SourceDocument, names: set[str], *, prune: bool) -> None:
+        """A document read again under its stored name keeps the aliases it was given by earlier runs.
+
+        An alias of an upload has no file of its own (see `_aliased_to_stored`), so a run that does not see it
+        must not drop it; only a whole-folder run with prune, which sees every file, says which names are gone.
+        """
+        stored = self.docstore.get_document(document.doc_id, raise_error=False)
+        if prune or stored is None or stored.metadata.get("file_name") != document.file_name:
+            return
+        document.aliases.extend(alias for alias in stored.metadata.get("aliases", [])
+                                if alias not in names and alias not in document.aliases)
+
+    def _aliased_to_stored(self, document: SourceDocument, names: set[str], report: IngestReport) -> bool:
+        """Whether `document` is a copy of a stored document whose own file is still there; its names then become
+        aliases of that document, which keeps its name and metadata (its passages need nothing new).
+
+        Indexed as usual, the copy would take over the stored document (same id, other metadata): the catalogue
+        would name it after the copy and the first file would be left with no entry. A stored document whose
+        file is gone, or is read in this same run, was renamed or replaced: that is indexed as usual.
+        """
+        stored = self.docstore.get_document(document.doc_id, raise_error=False)
+        if stored is None:
+            return False
+        first = stored.metadata.get("file_name", "")
+        if first in names or not Path(stored.metadata.get("path", "")).is_file():
+            return False
+        aliases = list(stored.metadata.get("aliases", []))
+        for name in (document.file_name, *document.aliases):
+            report.aliased[name] = first
+            report.warnings.append(f"{name}: same content as {first}; kept as an alias")
+            if name not in aliases:
+                aliases.append(name)
+        if aliases != stored.metadata.get("aliases", []):
+            stored.metadata["aliases"] = aliases
+            self.docstore.add_documents([stored], allow_update=True)  # the stored hash follows the metadata
+        return True
 
     def _retired(self, present: dict[str, str], *, prune: bool) -> list[str]:
         """A stored document is retired when each of its files now holds other content, or is gone (with prune)."""

@@ -25,6 +25,8 @@ PASSAGE_PREFIX = "passage: "  # what the e5 models expect before a passage to em
 PAGE_SEPARATOR = "\n\n"  # pages join as paragraphs: the splitter prefers to cut there
 NODE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/mizan/chunks")
 _ANCHOR_SIZES = (40, 16, 6)  # characters matched at a chunk's ends, longest first
+# A longer document is cut window by window (see `_windows`): every document of a usual size is cut as one.
+WINDOW_CHARS = 1_000_000
 
 
 def hf_token_counter(tokenizer: Any) -> TokenCounter:
@@ -43,7 +45,8 @@ def node_id(doc_id: str, chunk_index: int) -> str:
 
 
 def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int, chunk_overlap: int,
-                   reserved_tokens: int = 0, context_tokens: int = 0) -> list[TextNode]:
+                   reserved_tokens: int = 0, context_tokens: int = 0,
+                   window_chars: int = WINDOW_CHARS) -> list[TextNode]:
     """Cut one document into nodes of at most `chunk_size` tokens counting `reserved_tokens`.
 
     `chunk_size` is the whole budget the embedder sees; `reserved_tokens` is what it adds to each text
@@ -61,7 +64,8 @@ def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int
     page_starts = _page_starts(texts)
     sections = headings(joined)
     section_offsets = [offset for offset, _ in sections]
-    spans = _spans(joined, tokenizer, budget, chunk_overlap)
+    spans = [span for start, end in _windows(joined, window_chars)
+             for span in _spans(joined[start:end], tokenizer, budget, chunk_overlap, start)]
     nodes = []
     for index, (start, end) in enumerate(spans):
         text = joined[start:end]
@@ -115,6 +119,29 @@ def _page_starts(texts: list[str]) -> list[int]:
         starts.append(offset)
         offset += len(text) + len(PAGE_SEPARATOR)
     return starts
+
+
+def _windows(text: str, size: int) -> list[tuple[int, int]]:
+    """(start, end) of consecutive parts of `text` of at most `size` characters, cut at a paragraph break
+    (else a line break) in their second half; one part when the text is not longer than `size`.
+
+    The splitter tokenizes the whole text it is given before cutting it, so a 50 MB text file held millions
+    of tokens at once (gigabytes); window by window, memory stays that of one window. A chunk never spans two
+    windows, and the overlap is lost only where a window ends, at a paragraph break the splitter favours anyway.
+    """
+    windows: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        end = start + size
+        for separator in (PAGE_SEPARATOR, "\n"):
+            cut = text.rfind(separator, start + size // 2, end)
+            if cut > start:
+                end = cut
+                break
+        windows.append((start, end))
+        start = end
+    windows.append((start, len(text)))
+    return windows
 
 
 def _spans(text: str, tokenizer: TokenCounter, budget: int, overlap: int, offset: int = 0) -> list[tuple[int, int]]:

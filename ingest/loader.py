@@ -1,13 +1,14 @@
 """A corpus folder -> cleaned SourceDocuments with metadata, and the files turned away with their reason.
 
 One bad file never stops a batch: whatever goes wrong with it becomes a `Rejected` naming it, and the
-rest of the folder is still loaded.
+rest of the folder is still loaded. That includes a file too large for its format and one whose parsing
+overruns the time budget: files are parsed in a worker process (ingest.worker) that is killed past it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -24,12 +25,32 @@ from ingest.metadata import (
     usable_title,
     year_from_text,
 )
-from ingest.readers import IngestError, ReadResult, read_file
+from ingest.readers import BINARY_EXTENSIONS, TEXT_EXTENSIONS, IngestError, ReadResult, looks_like_html, read_file
 from ingest.types import Page, Rejected, SourceDocument
+from ingest.worker import Reader, WorkerReader
 
 ProgressCallback = Callable[[str], None]
 DOC_ID_CHARS = 16
 PAGE_JOIN = "\f"  # pages joined for hashing: a page break is part of the content
+MB = 1024 * 1024
+# Largest file read, per format (what the content is, not its name), in MB; settings max_<format>_mb.
+DEFAULT_MAX_MB: Mapping[str, float] = {"pdf": 200, "docx": 100, "html": 20, "text": 100}
+DEFAULT_PARSE_TIMEOUT_S = 120.0  # settings parse_timeout_s
+FORMAT_NAMES = {"pdf": "PDF", "docx": "DOCX", "html": "HTML", "text": "text"}
+_HEAD_BYTES = 2048
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one file may cost before it is turned away: its size per format, and seconds of parsing.
+
+    `reader` is what the worker process runs on each file (tests swap in a slow or failing one); it must be
+    a module-level function, since it is sent to the worker by name.
+    """
+
+    max_mb: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_MAX_MB))
+    timeout_s: float = DEFAULT_PARSE_TIMEOUT_S
+    reader: Reader = read_file
 
 
 @dataclass
@@ -61,7 +82,7 @@ def document_id(pages: list[str]) -> str:
 
 
 def load_corpus(folder: Path, files: list[Path] | None = None,
-                progress: ProgressCallback | None = None) -> LoadResult:
+                progress: ProgressCallback | None = None, limits: ReadLimits | None = None) -> LoadResult:
     """Read, clean and describe the documents of `folder` (all of them, or only `files`).
 
     `files` may be absolute or relative to `folder`; file names in the result are relative to `folder`.
@@ -69,16 +90,27 @@ def load_corpus(folder: Path, files: list[Path] | None = None,
     """
     if files is None and not folder.is_dir():
         raise NotADirectoryError(f"corpus folder not found: {folder}")
+    limits = limits or ReadLimits()
     result = LoadResult()
     entries, problems = read_manifest(folder)
     result.warnings.extend(problems)
+    with WorkerReader(limits.timeout_s, limits.reader) as worker:
+        _load_files(folder, _selected(folder, files), result, limits, worker, progress)
+    for document in result.documents:
+        _apply_metadata(document, entries)
+    return result
+
+
+def _load_files(folder: Path, paths: list[Path], result: LoadResult, limits: ReadLimits, worker: WorkerReader,
+                progress: ProgressCallback | None) -> None:
+    """Each file into `result`: a document, an alias of an earlier one with the same content, or a rejection."""
     by_id: dict[str, SourceDocument] = {}
-    for path in _selected(folder, files):
+    for path in paths:
         file_name = _file_name(folder, path)
         if progress is not None:
             progress(file_name)
         try:
-            document = _load_file(path, file_name, result.warnings)
+            document = _load_file(path, file_name, result.warnings, limits, worker)
         except IngestError as exc:
             result.rejected.append(Rejected(file_name, exc.reason))
             continue
@@ -92,9 +124,6 @@ def load_corpus(folder: Path, files: list[Path] | None = None,
             continue
         by_id[document.doc_id] = document
         result.documents.append(document)
-    for document in result.documents:
-        _apply_metadata(document, entries)
-    return result
 
 
 def _selected(folder: Path, files: list[Path] | None) -> list[Path]:
@@ -117,11 +146,13 @@ def _file_name(folder: Path, path: Path) -> str:
     return path.name
 
 
-def _load_file(path: Path, file_name: str, warnings: list[str]) -> SourceDocument:
+def _load_file(path: Path, file_name: str, warnings: list[str], limits: ReadLimits,
+               worker: WorkerReader) -> SourceDocument:
     """Read and clean one file; metadata that needs the manifest comes later, once twins are merged."""
     if not path.is_file():
         raise IngestError("file not found")
-    read = read_file(path)
+    _check_size(path, limits)
+    read = worker.read(path)
     pages = clean_pages(read.pages, paginated=not read.labels)
     if not any(pages):
         raise IngestError("no text left after cleaning (only running headers, page numbers or blanks)")
@@ -132,6 +163,34 @@ def _load_file(path: Path, file_name: str, warnings: list[str]) -> SourceDocumen
         pages=[Page(number, text, label) for number, (text, label)
                in enumerate(zip(pages, read.labels or [""] * len(pages)), start=1)],
     )
+
+
+def _check_size(path: Path, limits: ReadLimits) -> None:
+    """Refuse a file larger than its format allows, judged from its first bytes, before anything parses it."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+    except OSError as exc:
+        raise IngestError(f"cannot read file ({exc.strerror or exc})") from exc
+    kind = file_format(head, path.suffix.lower())
+    limit = limits.max_mb.get(kind)
+    if limit is not None and size > limit * MB:
+        raise IngestError(f"too large for {FORMAT_NAMES[kind]}: {size / MB:.1f} MB (limit {limit:g} MB)")
+
+
+def file_format(head: bytes, extension: str) -> str:
+    """'pdf', 'docx', 'html' or 'text': the size limit a file falls under, from its first bytes (as the reader
+    judges it: content first, then the name). A ZIP that is not a DOCX counts as DOCX; the reader refuses it."""
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04") or BINARY_EXTENSIONS.get(extension) == "docx":
+        return "docx"
+    if BINARY_EXTENSIONS.get(extension) == "pdf":
+        return "pdf"
+    if TEXT_EXTENSIONS.get(extension) == "html" or looks_like_html(head.decode("utf-8", errors="ignore")):
+        return "html"
+    return "text"
 
 
 def _own_title(read: ReadResult, pages: list[str], file_name: str) -> str:

@@ -261,8 +261,10 @@ def _between_paragraphs(lines: list[str], index: int) -> bool:
         return False
     if line[-1] in _UNFINISHED_END or " | " in line or not _opens(line):
         return False
-    before = next((other.strip() for other in reversed(lines[:index]) if other.strip()), "")
-    after = next((other.strip() for other in lines[index + 1:] if other.strip()), "")
+    # walk from the line rather than slice: a slice copies the rest of the document for every candidate
+    # line, which made a long text file of short lines quadratic
+    before = next((other for at in range(index - 1, -1, -1) if (other := lines[at].strip())), "")
+    after = next((other for at in range(index + 1, len(lines)) if (other := lines[at].strip())), "")
     return (not before or before[-1] in _SENTENCE_END) and len(after) > len(line) and _opens(after)
 
 

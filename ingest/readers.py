@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 from ingest.arabic import fix_arabic_text, has_presentation_forms
@@ -215,8 +217,13 @@ def _plausible_cp1252(text: str) -> bool:
     return readable >= 0.9 * len(extended)
 
 
+def looks_like_html(text: str) -> bool:
+    """Whether text starts like an HTML page (a doctype or <html>), whatever the file is called."""
+    return _HTML_SNIFF.match(text[:2048]) is not None
+
+
 def _read_text(text: str, extension: str) -> ReadResult:
-    kind = "html" if _HTML_SNIFF.match(text[:2048]) else TEXT_EXTENSIONS.get(extension, "txt")
+    kind = "html" if looks_like_html(text) else TEXT_EXTENSIONS.get(extension, "txt")
     if kind == "html":
         return _read_html(text)
     # A form feed is the one explicit page break plain text has (pdftotext writes them).
@@ -230,36 +237,145 @@ _BLOCK_TAGS = ("p", "div", "section", "article", "main", "header", "footer", "as
                "table", "tr", "thead", "tbody", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "dl",
                "dt", "dd", "figure", "figcaption", "form", "fieldset", "address", "hr")
 _HIDDEN_TAGS = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object", "button", "select")
+_CELL_TAGS = ("td", "th")
+# Tags that never hold content (BeautifulSoup's list): they close as soon as they open.
+_VOID_TAGS = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "menuitem",
+                        "meta", "param", "source", "track", "wbr", "basefont", "bgsound", "command", "frame",
+                        "image", "isindex", "nextid", "spacer"))
+_NOT_TITLE_TAGS = ("script", "style", "template", "rt", "rp")
+_HTML_SPACE = re.compile(r"\s+")
 
 
 def _read_html(markup: str) -> ReadResult:
-    from bs4 import BeautifulSoup, Comment, NavigableString
-
-    soup = BeautifulSoup(markup, "html.parser")
-    title_tag = soup.find("title")
-    title = title_tag.get_text(" ", strip=True) if title_tag else None
-    for tag in soup.find_all(_HIDDEN_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(attrs={"hidden": True}):
-        tag.decompose()
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    # Source whitespace means nothing in HTML outside <pre>; the block structure is what makes lines.
-    for string in soup.find_all(string=True):
-        if string.find_parent("pre") is None:
-            string.replace_with(NavigableString(re.sub(r"\s+", " ", str(string))))
-    for tag in soup.find_all("br"):
-        tag.replace_with("\n")
-    for tag in soup.find_all(("td", "th")):
-        tag.insert_after(" | ")
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
-    text = soup.get_text()
-    text = "\n".join(line.strip(" |") for line in text.split("\n"))
+    page = _HtmlText()
+    page.feed(markup)
+    page.close()
+    text = "\n".join(line.strip(" |") for line in "".join(page.parts).split("\n"))
     if not text.strip():
         raise IngestError("no visible text in HTML")
-    return ReadResult("html", [text], title=title or None)
+    return ReadResult("html", [text], title=" ".join(page.title_parts or []) or None)
+
+
+@dataclass
+class _OpenTag:
+    name: str
+    closing: str  # text emitted when the tag closes: block line breaks, a table cell's " | "
+    hides: bool  # its content is not visible (script, style, the hidden attribute ...)
+    is_title: bool
+
+
+class _HtmlText(HTMLParser):
+    """The visible text of a page, with the line breaks its blocks make, in one streaming pass.
+
+    No tree is built: BeautifulSoup's tree builder relinks every string that follows a closed child up the
+    whole ancestor chain, and the old reader then inserted markers that walked each block's subtree, so a
+    page of nested <div>s was quadratic (1 MB took minutes). This parser gets the same tokens from
+    html.parser and keeps only a stack of open tags, closing them the way BeautifulSoup does (an end tag
+    closes everything opened since its start tag; a stray end tag is ignored; void tags close at once),
+    so normal pages read exactly as before. Source whitespace means nothing outside <pre>.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title_parts: list[str] | None = None  # the first <title>'s strings, once one opens
+        self._open: list[_OpenTag] = []
+        self._open_names: Counter[str] = Counter()
+        self._hidden = 0  # open tags that hide their content
+        self._pre = 0
+        self._in_title = False
+        self._not_text = 0  # open tags whose strings are code or annotations, never a title (script, rt ...)
+        self._data: list[str] = []
+        self._closed_voids: list[str] = []  # "<br>" closed at once, so a following "</br>" is not an end tag
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._flush()
+        self._push(tag, attrs)
+        if tag in _VOID_TAGS:
+            self._pop_to(tag)
+            self._closed_voids.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._flush()
+        self._push(tag, attrs)
+        self._pop_to(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._closed_voids:
+            self._closed_voids.remove(tag)
+            return
+        self._flush()
+        self._pop_to(tag)
+
+    def handle_data(self, data: str) -> None:
+        self._data.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self._flush()
+
+    def handle_decl(self, decl: str) -> None:  # <!DOCTYPE html> is not text
+        self._flush()
+
+    def handle_pi(self, data: str) -> None:
+        self._flush()
+
+    def unknown_decl(self, data: str) -> None:
+        self._flush()
+        if data.upper().startswith("CDATA["):
+            self._data.append(data[len("CDATA["):])
+            self._flush(cdata=True)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+        while self._open:
+            self._pop()
+
+    def _push(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        hides = tag in _HIDDEN_TAGS or any(name == "hidden" for name, _ in attrs)
+        self._hidden += hides
+        closing = ""
+        if not self._hidden:
+            if tag == "br":
+                self.parts.append("\n")
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n\n")
+                closing = "\n\n"
+            elif tag in _CELL_TAGS:
+                closing = " | "
+        is_title = tag == "title" and self.title_parts is None
+        if is_title:
+            self.title_parts, self._in_title = [], True
+        self._pre += tag == "pre"
+        self._not_text += tag in _NOT_TITLE_TAGS
+        self._open.append(_OpenTag(tag, closing, hides, is_title))
+        self._open_names[tag] += 1
+
+    def _pop_to(self, tag: str) -> None:
+        if self._open_names[tag]:
+            while self._pop() != tag:
+                pass
+
+    def _pop(self) -> str:
+        closed = self._open.pop()
+        self._open_names[closed.name] -= 1
+        self.parts.append(closed.closing)
+        self._hidden -= closed.hides
+        self._pre -= closed.name == "pre"
+        self._not_text -= closed.name in _NOT_TITLE_TAGS
+        self._in_title = self._in_title and not closed.is_title
+        return closed.name
+
+    def _flush(self, cdata: bool = False) -> None:
+        """One string of text, as BeautifulSoup would make it: everything between two tags or comments."""
+        text = "".join(self._data)
+        self._data.clear()
+        if not text:
+            return
+        if self._in_title and (cdata or not self._not_text) and self.title_parts is not None and text.strip():
+            self.title_parts.append(text.strip())
+        if not self._hidden:
+            self.parts.append(text if self._pre else _HTML_SPACE.sub(" ", text))
 
 
 # --- PDF ----------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from llama_index.core.schema import MetadataMode, NodeRelationship
 
 from core.settings import get_settings
-from ingest.chunking import chunk_document, hf_token_counter, node_id, passage_overhead
+from ingest.chunking import _windows, chunk_document, hf_token_counter, node_id, passage_overhead
 from ingest.loader import load_corpus
 from ingest.types import Page, SourceDocument
 
@@ -150,3 +150,20 @@ def test_a_chunk_the_splitter_altered_is_still_located() -> None:
     piece = "Voir la note… etc.. puis la suite du texte ici."
     start, end = _locate(text, piece, (0, 16))
     assert text[start:end] == "Voir la note… etc... puis la suite du texte ici."
+
+
+def test_a_long_document_is_cut_window_by_window() -> None:
+    paragraphs = [f"Paragraphe {n} : " + FRENCH * (1 + n % 3) for n in range(60)]
+    document = _document(["\n\n".join(paragraphs[:30]), "\n\n".join(paragraphs[30:])])
+    whole = chunk_document(document, words, 64, 8)
+    windowed = chunk_document(document, words, 64, 8, window_chars=4_000)
+    _check_spans(document, windowed)
+    assert all(len(node.text.split()) <= 64 for node in windowed)
+    joined = "\n\n".join(page.text for page in document.pages)
+    cuts = [start for start, _ in _windows(joined, 4_000)][1:]
+    assert len(cuts) >= 5 and all(joined[cut:cut + 2] == "\n\n" for cut in cuts)  # at paragraph breaks
+    covered = " ".join(node.text for node in windowed)  # every word is in a chunk, whatever the windows
+    assert set(joined.split()) == set(covered.split())
+    assert not any(node.start_char_idx < cut < node.end_char_idx for node in windowed for cut in cuts)
+    assert [n.text for n in chunk_document(document, words, 64, 8, window_chars=len(joined))] == [
+        n.text for n in whole]  # a document within one window is cut as before

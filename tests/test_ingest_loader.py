@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from badfiles import ACCEPTED, GOOD_TEXT, make_bad_inputs
+from readerfaults import misbehaving_read
 from test_ingest_fixtures import write_docx, write_pdf
 
-from ingest.loader import corpus_files, document_id, load_corpus
+from ingest.loader import DEFAULT_MAX_MB, ReadLimits, corpus_files, document_id, file_format, load_corpus
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "documents"
 HEADER = "PROJET DE LOI DE FINANCES POUR L'ANNEE 2025"
@@ -104,22 +105,40 @@ def test_wrong_extension_is_loaded_with_a_warning(tmp_path: Path) -> None:
     assert result.warnings == ["note.txt: named .txt but is PDF; read as PDF"]
 
 
-def test_an_unexpected_reader_failure_costs_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ingest.loader as loader
-
-    (tmp_path / "a.txt").write_text("Un premier texte assez long pour être lu.")
+def test_an_unexpected_reader_failure_costs_one_file(tmp_path: Path) -> None:
+    (tmp_path / "a_boom.txt").write_text("Un premier texte assez long pour être lu.")
     (tmp_path / "b.txt").write_text("Un second texte assez long pour être lu.")
-    real = loader.read_file
-
-    def flaky(path: Path):
-        if path.name == "a.txt":
-            raise RuntimeError("boom")
-        return real(path)
-
-    monkeypatch.setattr(loader, "read_file", flaky)
-    result = load_corpus(tmp_path)
+    result = load_corpus(tmp_path, limits=ReadLimits(reader=misbehaving_read))
     assert [document.file_name for document in result.documents] == ["b.txt"]
-    assert [(r.file_name, r.reason) for r in result.rejected] == [("a.txt", "unexpected error (RuntimeError: boom)")]
+    assert [(r.file_name, r.reason) for r in result.rejected] == [("a_boom.txt", "unexpected error (RuntimeError: boom)")]
+
+
+def test_a_file_over_the_time_budget_is_reported_and_the_batch_goes_on(tmp_path: Path) -> None:
+    for name in ("a.txt", "b_slow.txt", "c.txt", "d_slow.txt", "e_crash.txt", "f.txt"):
+        (tmp_path / name).write_text(f"Le fichier {name} contient un texte assez long pour être lu.")
+    result = load_corpus(tmp_path, limits=ReadLimits(timeout_s=1.5, reader=misbehaving_read))
+    assert [document.file_name for document in result.documents] == ["a.txt", "c.txt", "f.txt"]
+    assert [(r.file_name, r.reason) for r in result.rejected] == [
+        ("b_slow.txt", "timed out after 1.5 s"), ("d_slow.txt", "timed out after 1.5 s"),
+        ("e_crash.txt", "reader process died (exit code 3)")]
+
+
+def test_a_file_too_large_for_its_format_is_refused_before_reading(tmp_path: Path) -> None:
+    page = "<!DOCTYPE html><html><body><p>" + "mot " * 300_000 + "</p></body></html>"  # 1.2 MB
+    (tmp_path / "page.txt").write_text(page)  # HTML by content: the HTML limit applies, not the text one
+    (tmp_path / "note.txt").write_text("mot " * 300_000)
+    result = load_corpus(tmp_path, limits=ReadLimits(max_mb={"html": 1, "text": 2}))
+    assert [document.file_name for document in result.documents] == ["note.txt"]
+    assert [(r.file_name, r.reason) for r in result.rejected] == [
+        ("page.txt", "too large for HTML: 1.1 MB (limit 1 MB)")]
+
+
+def test_file_format_for_size_limits() -> None:
+    assert file_format(b"%PDF-1.7\n", ".txt") == "pdf"
+    assert file_format(b"PK\x03\x04rest", ".pdf") == "docx"
+    assert file_format(b"<!doctype html><p>x", "") == "html"
+    assert file_format(b"<p>x</p>", ".htm") == "html"
+    assert file_format(b"# Titre", ".md") == "text"
 
 
 def test_corpus_files_skips_manifest_hidden_and_private(tmp_path: Path) -> None:
@@ -146,3 +165,27 @@ def test_sample_corpus_loads_whole_and_matches_its_sources() -> None:
 def test_a_missing_corpus_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(NotADirectoryError, match="corpus folder not found"):
         load_corpus(tmp_path / "absent")
+
+
+def test_ingest_limits_come_from_the_settings() -> None:
+    from core.settings import Settings
+    from index.indexer import read_limits
+
+    assert read_limits(Settings()) == ReadLimits()  # the defaults agree
+    limits = read_limits(Settings(max_html_mb=3, parse_timeout_s=7))
+    assert limits.max_mb["html"] == 3 and limits.max_mb["pdf"] == DEFAULT_MAX_MB["pdf"] and limits.timeout_s == 7
+
+
+def test_a_worker_killed_between_files_is_replaced(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from ingest.worker import WorkerReader
+
+    path = tmp_path / "a.txt"
+    path.write_text("Un texte assez long pour être lu.")
+    with WorkerReader(timeout_s=30) as worker:
+        assert worker.read(path).pages == ["Un texte assez long pour être lu."]
+        os.kill(worker._process.pid, signal.SIGKILL)  # type: ignore[union-attr]
+        worker._process.join()  # type: ignore[union-attr]
+        assert worker.read(path).pages == ["Un texte assez long pour être lu."]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from htmlgen import DEEP_TEXT, nested_divs
 from test_ingest_fixtures import write_docx, write_pdf
 
 from ingest.readers import IngestError, decode_text, read_file
@@ -264,3 +265,23 @@ def test_binary_noise_cannot_be_decoded() -> None:
     with pytest.raises(IngestError) as caught:
         decode_text(bytes([0, 1, 2, 200, 7, 0, 0, 5] * 50))
     assert caught.value.reason.startswith("cannot decode text")
+
+
+def test_deeply_nested_html_reads_whole(tmp_path: Path) -> None:
+    """25,000 nested <div>s (about 1 MB) made the old tree-building reader quadratic: it took minutes."""
+    path = tmp_path / "imbrique.html"
+    path.write_text(nested_divs(25_000), encoding="utf-8")
+    assert path.stat().st_size > 1_000_000
+    result = read_file(path)
+    text = result.pages[0]
+    assert result.kind == "html" and result.title == "Imbrication"
+    assert DEEP_TEXT in text and "mot00000" in text and "mot24999" in text
+
+
+def test_html_doctype_comments_and_pre(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_text("<!DOCTYPE html><html><body><!-- note --><p>Avant</p><pre>  a\n    b</pre>"
+                    "<ul><li>un</li><li>deux</li></ul></body></html>", encoding="utf-8")
+    text = read_file(path).pages[0]
+    assert text.split() == ["Avant", "a", "b", "un", "deux"]
+    assert "a\nb" in text and "note" not in text  # <pre> keeps its line breaks

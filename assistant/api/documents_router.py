@@ -198,7 +198,8 @@ def upload_document(
 ) -> UploadAccepted:
     """Send one file; it is checked (size, type read from the content, not the name), saved under a safe name, and
     ingested in the background, one file at a time. Follow the returned job until it is `done` (searchable) or
-    `failed` (with the reason). A file with the name of an earlier upload replaces that document."""
+    `failed` (with the reason). A file with the name of an earlier upload replaces that document; a copy of a
+    document already in the index is recorded as an alias of it (see `aliases`) and its file is not kept."""
     name = safe_name(file.filename or "")
     try:
         data = read_limited(file.file, upload_limit_bytes(settings))

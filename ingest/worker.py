@@ -1,0 +1,122 @@
+"""Reading files in a worker process, so a reader stuck on hostile input costs that file, not the batch.
+
+A parser can spin for minutes on a crafted or merely odd file (deeply nested HTML did, before its reader was
+made linear) and no Python code can interrupt a C extension from inside. So files are parsed in a child
+process that is killed once it overruns the budget; the file is reported as timed out and the batch goes on
+with a fresh child. One child serves a whole batch: starting one per file would cost more than reading a
+small file.
+
+The child is spawned, not forked: ingestion runs in a thread of the API server, and a fork would copy that
+process's other threads' locks mid-use.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from types import TracebackType
+
+from ingest.readers import IngestError, ReadResult, read_file
+
+Reader = Callable[[Path], ReadResult]  # a module-level function: it is pickled to the child by name
+
+_CONTEXT = multiprocessing.get_context("spawn")
+STARTUP_TIMEOUT_S = 120.0  # importing the readers on a busy machine; not part of any file's budget
+_STOP_WAIT_S = 5.0
+
+
+class WorkerReader:
+    """Reads one file at a time in a long-lived child process, killed and replaced when a file overruns
+    `timeout_s`. Every failure comes back as an IngestError whose reason names what happened."""
+
+    def __init__(self, timeout_s: float, reader: Reader = read_file) -> None:
+        self.timeout_s = timeout_s
+        self._reader = reader
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> WorkerReader:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+
+    def read(self, path: Path) -> ReadResult:
+        """The file's ReadResult, or IngestError: the reader's own, a timeout, or the child's death."""
+        conn = self._conn if self._conn is not None else self._start()
+        try:
+            conn.send(path)
+        except OSError:  # the child died between two files (killed from outside): start another
+            self._kill()
+            conn = self._start()
+            conn.send(path)
+        if not conn.poll(self.timeout_s):
+            self._kill()
+            raise IngestError(f"timed out after {self.timeout_s:g} s")
+        try:
+            status, payload = conn.recv()
+        except (EOFError, OSError):
+            raise IngestError(f"reader process died (exit code {self._kill()})") from None
+        if status == "ok":
+            return payload
+        raise IngestError(payload if status == "rejected" else f"unexpected error ({payload})")
+
+    def close(self) -> None:
+        """Let the child finish and exit; kill it if it does not."""
+        if self._conn is not None:
+            try:
+                self._conn.send(None)
+            except OSError:
+                pass
+        self._kill(wait_s=_STOP_WAIT_S)
+
+    def _start(self) -> Connection:
+        parent, child = _CONTEXT.Pipe()
+        process = _CONTEXT.Process(target=_serve, args=(child, self._reader), name="mizan-reader", daemon=True)
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+        if not parent.poll(STARTUP_TIMEOUT_S):
+            self._kill()
+            raise IngestError(f"reader process did not start within {STARTUP_TIMEOUT_S:g} s")
+        parent.recv()  # "ready": the budget starts with the file, not with the imports
+        return parent
+
+    def _kill(self, wait_s: float = 0.0) -> int | None:
+        """Stop the child (after `wait_s` for a clean exit) and forget it; its exit code."""
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if conn is not None:
+            conn.close()
+        if process is None:
+            return None
+        process.join(wait_s)
+        if process.is_alive():
+            process.kill()
+            process.join()
+        code = process.exitcode
+        process.close()
+        return code
+
+
+def _serve(conn: Connection, reader: Reader) -> None:
+    """The child's loop: read each path it is sent and answer with the result or why it failed."""
+    conn.send("ready")
+    while True:
+        try:
+            path = conn.recv()
+        except EOFError:
+            return
+        if path is None:
+            return
+        try:
+            answer: tuple[str, object] = ("ok", reader(path))
+        except IngestError as exc:
+            answer = ("rejected", exc.reason)
+        except Exception as exc:  # a reader bug on one odd file must not cost the batch
+            answer = ("error", f"{type(exc).__name__}: {exc}")
+        conn.send(answer)
