@@ -151,6 +151,25 @@ def test_search_with_a_year_filter_returns_only_that_year(api: Server) -> None:
     assert '<mark class="mizan-hl">' in _texts(_ok(at))
 
 
+def test_search_results_export_as_references_for_a_reference_manager(api: Server) -> None:
+    """The researcher's export: the shown passages' documents and pages, in the chosen format, via GET /export."""
+    at = _ok(_app(lang="en"))
+    at.switch_page("views/search.py").run()
+    at.text_input(key="search-q").input("gender-sensitive indicators")
+    at.get("form_submit_button")[0].click().run()
+    _ok(at)
+    button = at.download_button(key="search-export")
+    assert button.label == "Export the references"
+    assert button.proto.url, "the file is attached to the button"
+    at.selectbox(key="search-export-format").set_value("ris").run()
+    _ok(at)
+    hits = httpx.post(f"{api.url}/search", json={"query": "gender-sensitive indicators", "k": 10}).json()
+    references = ",".join(dict.fromkeys(f"{h['doc_id']}@{h['page']}" for h in hits["hits"]))
+    ris = httpx.get(f"{api.url}/export", params={"ids": references, "format": "ris"})
+    assert ris.status_code == 200 and ris.text.startswith("TY  -"), ris.text[:200]
+    assert at.download_button(key="search-export").proto.url != button.proto.url  # another file: the RIS one
+
+
 def test_search_groups_by_document_and_explains_an_empty_result(api: Server) -> None:
     at = _ok(_app(lang="en"))
     at.switch_page("views/search.py").run()

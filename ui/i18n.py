@@ -181,6 +181,11 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "search.open": {"fr": "Voir la page", "en": "View page", "ar": "عرض الصفحة"},
     "search.pages": {"fr": "Pages trouvées", "en": "Pages found", "ar": "الصفحات"},
+    "search.export": {"fr": "Exporter les références", "en": "Export the references", "ar": "تصدير المراجع"},
+    "search.export_format": {"fr": "Format", "en": "Format", "ar": "الصيغة"},
+    "search.export.csv": {"fr": "CSV (tableur)", "en": "CSV (spreadsheet)", "ar": "CSV (جدول)"},
+    "search.export.bib": {"fr": "BibTeX", "en": "BibTeX", "ar": "BibTeX"},
+    "search.export.ris": {"fr": "RIS (Zotero, EndNote)", "en": "RIS (Zotero, EndNote)", "ar": "RIS (Zotero، EndNote)"},
     "search.passages_in_doc": {"fr": "passages : {n}", "en": "passages: {n}", "ar": "المقاطع: {n}"},
     # --- library ---
     "library.title": {"fr": "Bibliothèque", "en": "Library", "ar": "المكتبة"},

@@ -14,6 +14,7 @@ from ui.i18n import CONTENT_LANGUAGES, DOC_TYPES, doc_type_label, labels_for, la
 PANEL = "search_source"
 PARAMS = "search_params"
 MODES = ("hybrid", "dense", "sparse")
+EXPORT_FORMATS = ("bib", "ris", "csv")
 VIEWS = ("passages", "documents")
 
 
@@ -25,6 +26,26 @@ def _search(url: str, query: str, k: int, mode: str, filters: tuple, by_doc: boo
         filters=Filters(list(languages), list(doc_types), year_from, year_to),
     )
     return [r.model_dump() for r in results]
+
+
+@st.cache_data(ttl=120, show_spinner=False, max_entries=32)
+def _export(url: str, references: tuple[str, ...], fmt: str) -> str:
+    return common._client(url).export_references(list(references), fmt=fmt)
+
+
+def _export_row(hits: list[Hit]) -> None:
+    """The results' documents with their cited pages, for a reference manager (GET /export)."""
+    references = tuple(dict.fromkeys(f"{h.doc_id}@{h.page}" for h in hits))
+    with st.container(horizontal=True, vertical_alignment="bottom", key="export-row"):
+        fmt = st.selectbox(t("search.export_format"), EXPORT_FORMATS, key="search-export-format",
+                           format_func=labels_for("search.export", EXPORT_FORMATS).__getitem__, width=220)
+        try:
+            data = _export(get_settings().api_url, references, fmt)
+        except ApiError as exc:
+            common.show_error(exc)
+            return
+        st.download_button(t("search.export"), data, file_name=f"mizan-references.{fmt}", icon=":material/download:",
+                           key="search-export", mime="text/plain")
 
 
 def _year_bounds() -> tuple[int, int]:
@@ -165,10 +186,12 @@ with results_area:
     elif by_doc:
         groups = [DocumentHits.model_validate(g) for g in raw]
         st.caption(t("search.count", n=sum(len(g.hits) for g in groups), d=len(groups)))
+        _export_row([hit for group in groups for hit in group.hits])
         _render_documents(groups, params["query"])
     else:
         hits = [Hit.model_validate(h) for h in raw]
         st.caption(t("search.count", n=len(hits), d=len({h.doc_id for h in hits})))
+        _export_row(hits)
         _render_passages(hits, params["query"])
 
 if panel_area is not None:
