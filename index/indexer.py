@@ -197,8 +197,10 @@ class Indexer:
         self._index(to_index, report, on_pages, pages_per_run)
 
         present = {name: d.doc_id for d in loaded.documents for name in (d.file_name, *d.aliases)}
-        present.update({r.file_name: "" for r in loaded.rejected})
-        for doc_id in self._retired(present, prune=prune and files is None):
+        # a file that now reads as broken no longer holds its stored content; one whose reading failed still may
+        present.update({r.file_name: "" for r in loaded.rejected if not r.transient})
+        kept = {r.file_name for r in loaded.rejected if r.transient}
+        for doc_id in self._retired(present, kept, prune=prune and files is None):
             self.vector_store.delete(doc_id)
             self.docstore.delete_document(doc_id, raise_error=False)
             report.removed.append(doc_id)
@@ -284,11 +286,14 @@ class Indexer:
             self.docstore.add_documents([stored], allow_update=True)  # the stored hash follows the metadata
         return True
 
-    def _retired(self, present: dict[str, str], *, prune: bool) -> list[str]:
-        """A stored document is retired when each of its files now holds other content, or is gone (with prune)."""
+    def _retired(self, present: dict[str, str], kept: set[str], *, prune: bool) -> list[str]:
+        """A stored document is retired when each of its files now holds other content, or is gone (with prune);
+        never while one of its files could not be read this time (`kept`)."""
         retired = []
         for doc_id, stored in list(self.docstore.docs.items()):
             names = [stored.metadata.get("file_name", ""), *stored.metadata.get("aliases", [])]
+            if kept.intersection(names):
+                continue
             if all((n in present and present[n] != doc_id) or (n not in present and prune) for n in names):
                 retired.append(doc_id)
         return retired

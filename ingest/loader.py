@@ -112,7 +112,7 @@ def _load_files(folder: Path, paths: list[Path], result: LoadResult, limits: Rea
         try:
             document = _load_file(path, file_name, result.warnings, limits, worker)
         except IngestError as exc:
-            result.rejected.append(Rejected(file_name, exc.reason))
+            result.rejected.append(Rejected(file_name, exc.reason, transient=exc.transient))
             continue
         except Exception as exc:  # a reader bug on one odd file must not cost the batch
             result.rejected.append(Rejected(file_name, f"unexpected error ({type(exc).__name__}: {exc})"))

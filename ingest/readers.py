@@ -21,9 +21,10 @@ from ingest.arabic import fix_arabic_text, has_presentation_forms
 class IngestError(Exception):
     """A file that cannot be ingested; `reason` says why in words fit for a report."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, transient: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.transient = transient  # said of the reading (a timeout, a dead reader), not of the file's content
 
 
 @dataclass

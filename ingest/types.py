@@ -37,3 +37,6 @@ class SourceDocument:
 class Rejected:
     file_name: str
     reason: str
+    # The reading failed, not the file (a timeout on a busy machine, a reader process that died): what the index
+    # holds for this file is kept, where a file that now reads as broken retires its old version.
+    transient: bool = False

@@ -13,7 +13,9 @@ process's other threads' locks mid-use.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -56,14 +58,16 @@ class WorkerReader:
             conn.send(path)
         if not conn.poll(self.timeout_s):
             self._kill()
-            raise IngestError(f"timed out after {self.timeout_s:g} s")
+            raise IngestError(f"timed out after {self.timeout_s:g} s", transient=True)
         try:
             status, payload = conn.recv()
         except (EOFError, OSError):
-            raise IngestError(f"reader process died (exit code {self._kill()})") from None
+            raise IngestError(f"reader process died (exit code {self._kill()})", transient=True) from None
         if status == "ok":
             return payload
-        raise IngestError(payload if status == "rejected" else f"unexpected error ({payload})")
+        if status == "rejected":
+            raise IngestError(str(payload))
+        raise IngestError(f"unexpected error ({payload})", transient=True)
 
     def close(self) -> None:
         """Let the child finish and exit; kill it if it does not."""
@@ -77,12 +81,13 @@ class WorkerReader:
     def _start(self) -> Connection:
         parent, child = _CONTEXT.Pipe()
         process = _CONTEXT.Process(target=_serve, args=(child, self._reader), name="mizan-reader", daemon=True)
-        process.start()
+        with _script_not_rerun():
+            process.start()
         child.close()
         self._process, self._conn = process, parent
         if not parent.poll(STARTUP_TIMEOUT_S):
             self._kill()
-            raise IngestError(f"reader process did not start within {STARTUP_TIMEOUT_S:g} s")
+            raise IngestError(f"reader process did not start within {STARTUP_TIMEOUT_S:g} s", transient=True)
         parent.recv()  # "ready": the budget starts with the file, not with the imports
         return parent
 
@@ -101,6 +106,27 @@ class WorkerReader:
         code = process.exitcode
         process.close()
         return code
+
+
+@contextmanager
+def _script_not_rerun() -> Iterator[None]:
+    """Withhold the parent's main script from the child while it starts.
+
+    A spawned child imports the parent's main script again (as `__mp_main__`) when it was run as a file: a
+    user's script that ingests without an `if __name__ == "__main__":` guard would then ingest again inside the
+    reader, which fails on the store's lock, and every file of the batch would come back rejected. The child
+    needs nothing from the script (its target lives in this module), so the script's path is not passed. A
+    module run with `-m` is imported by name and guarded by Python itself; it is left alone.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None) if getattr(main, "__spec__", None) is None else None
+    if path is not None:
+        del main.__file__  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        if path is not None:
+            main.__file__ = path  # type: ignore[union-attr]
 
 
 def _serve(conn: Connection, reader: Reader) -> None:

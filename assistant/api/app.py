@@ -24,6 +24,7 @@ from assistant.api import (
     health_router,
     indicators_router,
     jobs_router,
+    research_router,
     search_router,
 )
 from assistant.api.deps import Services
@@ -57,6 +58,8 @@ TAGS = [
     {"name": "indicators", "description": "Review, draft and classify gender-sensitive indicators, with cited criteria."},
     {"name": "brief", "description": "Delegation briefs: cited bullet points on one topic, as JSON or Markdown."},
     {"name": "export", "description": "Documents with their cited pages as CSV, BibTeX or RIS."},
+    {"name": "research", "description": "How a topic is covered (documents by type, year, language, source), and "
+     "documents similar to a document."},
     {"name": "health", "description": "Server status."},
 ]
 
@@ -129,7 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Mizan API", version="0.1.0", description=DESCRIPTION, openapi_tags=TAGS, lifespan=lifespan)
     for module in (health_router, search_router, answers_router, documents_router, jobs_router, feedback_router,
-                   indicators_router, brief_router, export_router):
+                   indicators_router, brief_router, export_router, research_router):
         app.include_router(module.router)
     app.add_middleware(UploadSizeLimit, limit=upload_limit_bytes(settings))
     return app

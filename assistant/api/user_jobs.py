@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from assistant.brief import BriefService
 from assistant.document_source import DocumentSource
 from assistant.indicators.workbench import IndicatorWorkbench
+from assistant.research import Research
 from assistant.runtime import Runtime
 
 
@@ -22,11 +23,13 @@ class UserJobs:
     indicators: IndicatorWorkbench
     briefs: BriefService
     documents: DocumentSource  # the catalogue the export reads
+    research: Research  # facets and similar documents
 
 
 def build_user_jobs(runtime: Runtime) -> UserJobs:
     return UserJobs(indicators=IndicatorWorkbench.from_runtime(runtime), briefs=BriefService(runtime.search),
-                    documents=runtime.indexer)
+                    documents=runtime.indexer,
+                    research=Research(runtime.search, runtime.indexer, runtime.settings.collection))
 
 
 def _user_jobs(request: Request) -> UserJobs:
@@ -45,6 +48,11 @@ def _documents(request: Request) -> DocumentSource:
     return _user_jobs(request).documents
 
 
+def _research(request: Request) -> Research:
+    return _user_jobs(request).research
+
+
 IndicatorsDep = Annotated[IndicatorWorkbench, Depends(_indicators)]
 BriefsDep = Annotated[BriefService, Depends(_briefs)]
 DocumentsDep = Annotated[DocumentSource, Depends(_documents)]
+ResearchDep = Annotated[Research, Depends(_research)]

@@ -1,0 +1,61 @@
+"""The researcher's toolkit: facet counts for a topic (POST /facets) and similar documents (GET .../similar)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, status
+from pydantic import BaseModel, Field
+
+from assistant.api.schemas import MAX_QUESTION_CHARS, Filters
+from assistant.api.user_jobs import ResearchDep
+from assistant.research import UnknownDocument
+
+router = APIRouter(tags=["research"])
+
+
+class FacetsRequest(BaseModel):
+    query: str = Field("", max_length=MAX_QUESTION_CHARS, description="A topic, in French, English or Arabic; "
+                       "empty: the whole catalogue.")
+    filters: Filters = Field(default_factory=Filters)
+
+
+class FacetsResponse(BaseModel):
+    documents: int = Field(description="Documents counted: those holding the topic's best passages, or all.")
+    doc_type: dict[str, int] = Field(description="Documents per type (guide, loi, rapport, etude, autre).")
+    year: dict[str, int] = Field(description="Documents per year, newest first (\"none\": no year known).")
+    language: dict[str, int] = Field(description="Documents per dominant language.")
+    source: dict[str, int] = Field(description="Documents per publisher or source (\"none\": not recorded).")
+
+
+class SimilarDocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    file_name: str
+    doc_type: str
+    year: int | None
+    language: str
+    score: float = Field(description="Cosine between this document's mean passage vector and the closest "
+                         "passage of the other document (E5: ~0.8 unrelated, ~0.9 same subject).")
+
+
+@router.post("/facets", summary="Count documents on a topic by type, year, language and source")
+def facets(request: FacetsRequest, research: ResearchDep) -> FacetsResponse:
+    """Counts documents, not passages: one report with forty matching passages is one report."""
+    return FacetsResponse(**asdict(research.facets(request.query, request.filters.to_search())))
+
+
+@router.get("/documents/{doc_id}/similar", summary="Documents similar to one document",
+            responses={404: {"description": "No indexed document has this id."}})
+def similar(
+    doc_id: Annotated[str, Path(max_length=64, pattern=r"^[0-9a-f]+$")],
+    research: ResearchDep,
+    k: Annotated[int, Query(ge=1, le=20, description="How many documents.")] = 5,
+) -> list[SimilarDocumentOut]:
+    """Closest documents to this one's mean passage vector, best first; the document itself is never listed."""
+    try:
+        found = research.similar(doc_id, k)
+    except UnknownDocument as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no document {doc_id}") from exc
+    return [SimilarDocumentOut(**asdict(d)) for d in found]
