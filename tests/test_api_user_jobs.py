@@ -151,3 +151,32 @@ def test_cli_jobs_on_the_local_index(corpus_runtime, monkeypatch: pytest.MonkeyP
     briefed = runner.invoke(cli, ["brief", "legal_basis", "--lang", "en", "--out", str(out)])
     assert briefed.exit_code == 0 and out.read_text(encoding="utf-8").strip() == briefed.output.strip()
     assert runner.invoke(cli, ["brief", "weather"]).exit_code == 2
+
+
+# --- the researcher's toolkit: facets and similar documents ---------------------------------------------------------
+
+
+def test_facets_count_documents_of_the_catalogue_and_of_a_topic(api: httpx.Client) -> None:
+    catalogue = api.get("/documents").json()["documents"]
+    everything = api.post("/facets", json={}).json()
+    assert everything["documents"] == len(catalogue) == 10
+    for facet in ("doc_type", "year", "language", "source"):
+        assert sum(everything[facet].values()) == 10, (facet, everything[facet])
+    assert everything["language"]["ar"] == sum(1 for d in catalogue if d["language"] == "ar") >= 1
+    arabic = api.post("/facets", json={"filters": {"languages": ["ar"]}}).json()
+    assert arabic["documents"] == everything["language"]["ar"] and set(arabic["language"]) == {"ar"}
+    topic = api.post("/facets", json={"query": "loi organique 130-13 relative à la loi de finances"}).json()
+    assert 1 <= topic["documents"] <= 10 and sum(topic["doc_type"].values()) == topic["documents"]
+    assert api.post("/facets", json={"filters": {"doc_types": ["roman"]}}).status_code == 422
+
+
+def test_similar_documents_exclude_the_document_and_rank_its_subject_first(api: httpx.Client) -> None:
+    documents = {d["file_name"]: d["doc_id"] for d in api.get("/documents").json()["documents"]}
+    guide = documents["guide_indicateurs_genre.pdf"]
+    similar = api.get(f"/documents/{guide}/similar", params={"k": 3}).json()
+    assert len(similar) == 3 and guide not in {s["doc_id"] for s in similar}
+    assert [s["score"] for s in similar] == sorted((s["score"] for s in similar), reverse=True)
+    # the indicator guide's nearest documents are about programmes' performance and indicators, not the history
+    assert {s["file_name"] for s in similar[:2]} & {"fiche_analyse_genre_programme.docx",
+                                                     "note_lof_130_13_performance_genre.pdf"}, similar
+    assert api.get("/documents/0123456789abcdef/similar").status_code == 404
