@@ -179,6 +179,9 @@ def test_search_groups_by_document_and_explains_an_empty_result(api: Server) -> 
     _ok(at)
     page_buttons = [b for b in at.button if b.key and b.key.startswith("open-group-")]
     assert "Passages: " in _texts(at) and "Pages found" in _texts(at) and page_buttons
+    facets = httpx.post(f"{api.url}/facets", json={"query": "gender-sensitive indicators"})  # what the panel shows
+    n = facets.json()["documents"]
+    assert n >= 1 and any(e.label == f"Documents found, by kind ({n})" for e in at.expander), [e.label for e in at.expander]
     at.multiselect(key="search-types").set_value(["loi"])
     at.multiselect(key="search-langs").set_value(["ar"])
     at.get("form_submit_button")[0].click().run()
@@ -200,6 +203,10 @@ def test_the_library_lists_the_catalogue_and_opens_a_document(api: Server) -> No
     assert "Page 1 sur 5" in _texts(at) and 'class="mizan-page"' in _texts(at)
     at.get("pagination")[0].set_value(2).run()
     assert "Page 2 sur 5" in _texts(_ok(at))
+    similar = [b for b in at.button if b.key and b.key.startswith("similar-")]
+    assert len(similar) == 5, [b.label for b in at.button]  # other documents on the subject, one click away
+    similar[0].click().run()
+    assert at.get("subheader")[0].value != "Guide pratique : rédiger des indicateurs de performance sensibles au genre"
 
 
 def test_an_unreachable_api_gives_readable_messages_not_tracebacks(api: Server) -> None:

@@ -468,6 +468,17 @@ class MizanClient:
         """A CSV, BibTeX or RIS file of the documents (`doc_id` or `doc_id@page`)."""
         return self._request("GET", "/export", params={"ids": ",".join(ids), "format": fmt}).text
 
+    def facets(self, query: str = "", filters: Filters | None = None) -> dict[str, Any]:
+        """Documents on a topic (or all) counted by doc_type, year, language and source."""
+        body: dict[str, Any] = {"query": query, **({"filters": filters.to_json()} if filters is not None else {})}
+        return self._dict("POST", "/facets", "facets", json=body)
+
+    def similar_documents(self, doc_id: str, *, k: int = 5) -> list[dict[str, Any]]:
+        data = self._json("GET", f"/documents/{doc_id}/similar", params={"k": k})
+        if not isinstance(data, list):
+            raise ApiServerError("similar documents: unexpected response from the API.")
+        return data
+
     def _dict(self, method: str, path: str, what: str, **kwargs: Any) -> dict[str, Any]:
         data = self._json(method, path, **kwargs)
         if not isinstance(data, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import common
-from ui.api_client import ApiError, DocumentInfo
+from ui.api_client import ApiError, DocumentInfo, MizanClient
 from ui.i18n import CONTENT_LANGUAGES, DOC_TYPES, doc_type_label, is_rtl, labels_for, language_label, t
 
 DOC_PARAM = "doc"  # ?doc=<id> opens a document, so a page of the library can be linked to
@@ -65,6 +65,23 @@ def _catalogue_view(documents: list[DocumentInfo]) -> None:
             common.download_button(doc.doc_id, doc.file_name, key=f"dl-{doc.doc_id}", icon_only=True)
 
 
+def _similar(api: MizanClient, doc: DocumentInfo) -> None:
+    """Documents on the same subject (closest mean passage vectors), each one click away."""
+    with st.expander(t("library.similar")):
+        try:
+            similar = api.similar_documents(doc.doc_id, k=5)
+        except ApiError as exc:
+            common.show_error(exc)
+            return
+        if not similar:
+            st.caption(t("library.similar_none"))
+        for item in similar:
+            year = str(item["year"]) if item.get("year") else t("library.no_year")
+            st.button(f"{item['title'] or item['file_name']} · {doc_type_label(item['doc_type'])} · {year}",
+                      key=f"similar-{item['doc_id']}", on_click=_open, args=(item["doc_id"],), type="tertiary",
+                      icon=":material/description:")
+
+
 def _document_view(doc: DocumentInfo) -> None:
     api = common.client()
     back = ":material/arrow_forward:" if is_rtl() else ":material/arrow_back:"
@@ -82,6 +99,7 @@ def _document_view(doc: DocumentInfo) -> None:
     with st.container(horizontal=True):
         common.download_button(doc.doc_id, doc.file_name, key=f"dl-view-{doc.doc_id}")
         st.link_button(t("source.open_file"), api.file_url(doc.doc_id), icon=":material/open_in_new:")
+    _similar(api, doc)
     if doc.pages < 1:
         return
     page = st.pagination(doc.pages, key=f"library-page-{doc.doc_id}") if doc.pages > 1 else 1

@@ -48,6 +48,29 @@ def _export_row(hits: list[Hit]) -> None:
                            key="search-export", mime="text/plain")
 
 
+@st.cache_data(ttl=120, show_spinner=False, max_entries=32)
+def _facets(url: str, query: str, filters: tuple) -> dict[str, Any]:
+    languages, doc_types, year_from, year_to = filters
+    return common._client(url).facets(query, Filters(list(languages), list(doc_types), year_from, year_to))
+
+
+def _facets_row(query: str, filters: tuple) -> None:
+    """How the topic is covered: documents by type, year, language and source (the researcher's first look)."""
+    try:
+        counts = _facets(get_settings().api_url, query, filters)
+    except ApiError as exc:
+        common.show_error(exc)
+        return
+    labels = {"doc_type": doc_type_label, "language": language_label, "year": str, "source": str}
+    with st.expander(t("search.facets") + f" ({counts.get('documents', 0)})", expanded=True):
+        columns = st.columns(4)
+        for column, facet in zip(columns, ("doc_type", "year", "language", "source")):
+            column.markdown(f"**{t('facet.' + facet)}**")
+            for value, n in (counts.get(facet) or {}).items():
+                shown = value if value == "none" else labels[facet](value)
+                column.caption(common.escape_markdown(f"{shown} · {n}"))
+
+
 def _year_bounds() -> tuple[int, int]:
     years = [d.year for d in common.catalogue() if d.year]
     lo, hi = (min(years), max(years)) if years else (2002, 2026)
@@ -186,6 +209,7 @@ with results_area:
     elif by_doc:
         groups = [DocumentHits.model_validate(g) for g in raw]
         st.caption(t("search.count", n=sum(len(g.hits) for g in groups), d=len(groups)))
+        _facets_row(params["query"], params["filters"])
         _export_row([hit for group in groups for hit in group.hits])
         _render_documents(groups, params["query"])
     else:
