@@ -182,6 +182,9 @@ def test_search_groups_by_document_and_explains_an_empty_result(api: Server) -> 
     facets = httpx.post(f"{api.url}/facets", json={"query": "gender-sensitive indicators"})  # what the panel shows
     n = facets.json()["documents"]
     assert n >= 1 and any(e.label == f"Documents found, by kind ({n})" for e in at.expander), [e.label for e in at.expander]
+    at.button_group(key="search-view").set_value("figures").run()  # the sample documents hold no data
+    assert "No figure (rate, dirham amount) in the passages found." in _texts(_ok(at))
+    at.button_group(key="search-view").set_value("documents").run()
     at.multiselect(key="search-types").set_value(["loi"])
     at.multiselect(key="search-langs").set_value(["ar"])
     at.get("form_submit_button")[0].click().run()

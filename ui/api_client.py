@@ -473,6 +473,15 @@ class MizanClient:
         body: dict[str, Any] = {"query": query, **({"filters": filters.to_json()} if filters is not None else {})}
         return self._dict("POST", "/facets", "facets", json=body)
 
+    def figures(self, query: str, filters: Filters | None = None, *, limit: int = 50) -> list[dict[str, Any]]:
+        """Rates and dirham amounts on a topic, each with its unit, year, what it measures and its source."""
+        body: dict[str, Any] = {"query": query, "limit": limit,
+                                **({"filters": filters.to_json()} if filters is not None else {})}
+        data = self._json("POST", "/figures", json=body)
+        if not isinstance(data, list):
+            raise ApiServerError("figures: unexpected response from the API.")
+        return data
+
     def similar_documents(self, doc_id: str, *, k: int = 5) -> list[dict[str, Any]]:
         data = self._json("GET", f"/documents/{doc_id}/similar", params={"k": k})
         if not isinstance(data, list):

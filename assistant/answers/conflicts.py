@@ -157,6 +157,36 @@ def mentions(passages: list[PassageSentences], analyzer: BM25Analyzer) -> list[M
     return found
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A figure as written in a sentence, read for the researcher's figures view (no ambiguity rule applies)."""
+
+    value: str  # as written ("19,8 %")
+    amount: Decimal  # in the dimension's base unit (% or millions of dirhams)
+    unit: str  # % or MDH
+    year: str  # the sentence's year nearest the figure ("19 % en 2023 contre 21 % en 2024"), "" if none
+    measure: str  # the words before it that say what it measures ("le taux d'activité des femmes")
+    start: int
+    end: int
+
+
+def figures_in(text: str, analyzer: BM25Analyzer) -> list[Figure]:
+    """Every rate and dirham amount of a sentence, with what it measures and the sentence's years."""
+    filler = terms_of(analyzer, _FILLER).all
+    plain = text.translate(_DIGITS)
+    years = [(m.start(), m[0]) for m in YEAR.finditer(_VALUE.sub(lambda v: " " * len(v[0]), plain))]
+    found = []
+    for match in _VALUE.finditer(plain):
+        unit, scale = _DIMENSION[_unit(match[3])]
+        digits, fraction = re.sub(r"\D", "", match[1]), match[2] or ""
+        number = Decimal(f"{digits}.{fraction}" if fraction else digits)
+        year = min(years, key=lambda y: abs(y[0] - match.start()))[1] if years else ""
+        found.append(Figure(value=text[match.start():match.end()], amount=number * scale, unit=unit, year=year,
+                            measure=_measure(plain, match.start(), analyzer, filler)[1],
+                            start=match.start(), end=match.end()))
+    return found
+
+
 def disagreements(found: list[Mention]) -> list[list[Mention]]:
     """Mentions of one quantity whose values do not agree, even once rounded.
 

@@ -1,4 +1,5 @@
-"""The researcher's toolkit: facet counts for a topic (POST /facets) and similar documents (GET .../similar)."""
+"""The researcher's toolkit: facet counts for a topic (POST /facets), figures for a topic (POST /figures) and similar
+documents (GET /documents/{doc_id}/similar)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field
 
 from assistant.api.schemas import MAX_QUESTION_CHARS, Filters
-from assistant.api.user_jobs import ResearchDep
+from assistant.api.user_jobs import FiguresDep, ResearchDep
 from assistant.research import UnknownDocument
 
 router = APIRouter(tags=["research"])
@@ -59,3 +60,31 @@ def similar(
     except UnknownDocument as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no document {doc_id}") from exc
     return [SimilarDocumentOut(**asdict(d)) for d in found]
+
+
+class FiguresRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="A topic: what the figures measure.")
+    filters: Filters = Field(default_factory=Filters)
+    limit: int = Field(50, ge=1, le=200, description="At most this many figures.")
+
+
+class FigureOut(BaseModel):
+    value: str = Field(description="As written in the document (\"19,8 %\", \"1,7 milliard de dirhams\").")
+    amount: float = Field(description="The value in `unit`.")
+    unit: str = Field(description="\"%\" or \"MDH\" (millions of dirhams; billions are converted).")
+    year: int | None = Field(description="The sentence's year nearest the figure, else the document's year.")
+    measure: str = Field(description="What it measures, in the document's words (the clause before it).")
+    sentence: str
+    doc_id: str
+    title: str
+    file_name: str
+    page: int
+    locator: str = Field(description="A Word file's heading path, cited instead of the page.")
+    language: str
+
+
+@router.post("/figures", summary="Figures (rates, dirham amounts) on a topic, with unit, year and source")
+def figures(request: FiguresRequest, service: FiguresDep) -> list[FigureOut]:
+    """Figures in the order of their passages' relevance; footnotes, captions and tables of contents skipped."""
+    found = service.figures(request.query, request.filters.to_search(), request.limit)
+    return [FigureOut(**asdict(f)) for f in found]

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 
 from assistant.brief import BriefService
 from assistant.document_source import DocumentSource
+from assistant.figures import FiguresService
 from assistant.indicators.workbench import IndicatorWorkbench
 from assistant.research import Research
 from assistant.runtime import Runtime
@@ -24,12 +25,14 @@ class UserJobs:
     briefs: BriefService
     documents: DocumentSource  # the catalogue the export reads
     research: Research  # facets and similar documents
+    figures: FiguresService
 
 
 def build_user_jobs(runtime: Runtime) -> UserJobs:
     return UserJobs(indicators=IndicatorWorkbench.from_runtime(runtime), briefs=BriefService(runtime.search),
                     documents=runtime.indexer,
-                    research=Research(runtime.search, runtime.indexer, runtime.settings.collection))
+                    research=Research(runtime.search, runtime.indexer, runtime.settings.collection),
+                    figures=FiguresService(runtime.search, runtime.analyzer))
 
 
 def _user_jobs(request: Request) -> UserJobs:
@@ -52,7 +55,12 @@ def _research(request: Request) -> Research:
     return _user_jobs(request).research
 
 
+def _figures(request: Request) -> FiguresService:
+    return _user_jobs(request).figures
+
+
 IndicatorsDep = Annotated[IndicatorWorkbench, Depends(_indicators)]
 BriefsDep = Annotated[BriefService, Depends(_briefs)]
 DocumentsDep = Annotated[DocumentSource, Depends(_documents)]
 ResearchDep = Annotated[Research, Depends(_research)]
+FiguresDep = Annotated[FiguresService, Depends(_figures)]

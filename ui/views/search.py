@@ -15,7 +15,7 @@ PANEL = "search_source"
 PARAMS = "search_params"
 MODES = ("hybrid", "dense", "sparse")
 EXPORT_FORMATS = ("bib", "ris", "csv")
-VIEWS = ("passages", "documents")
+VIEWS = ("passages", "documents", "figures")
 
 
 @st.cache_data(ttl=120, show_spinner=False, max_entries=64)
@@ -69,6 +69,30 @@ def _facets_row(query: str, filters: tuple) -> None:
             for value, n in (counts.get(facet) or {}).items():
                 shown = value if value == "none" else labels[facet](value)
                 column.caption(common.escape_markdown(f"{shown} · {n}"))
+
+
+@st.cache_data(ttl=120, show_spinner=False, max_entries=32)
+def _figures(url: str, query: str, filters: tuple) -> list[dict[str, Any]]:
+    languages, doc_types, year_from, year_to = filters
+    return common._client(url).figures(query, Filters(list(languages), list(doc_types), year_from, year_to))
+
+
+def _render_figures(query: str, filters: tuple) -> None:
+    """The figures the passages give, as a table a researcher can sort and copy: value, year, measure, source."""
+    try:
+        figures = _figures(get_settings().api_url, query, filters)
+    except ApiError as exc:
+        common.show_error(exc)
+        return
+    if not figures:
+        st.warning(t("search.no_figures"), icon=":material/search_off:")
+        return
+    rows = [{
+        t("figures.value"): f["value"], t("figures.year"): f["year"], t("figures.measure"): f["measure"],
+        t("figures.source"): f"{f['title']} · {common.where(f['page'], f['locator'])}", t("figures.sentence"): f["sentence"],
+    } for f in figures]
+    st.caption(t("figures.count", n=len(rows)))
+    st.dataframe(rows, hide_index=True, key="figures-table")
 
 
 def _year_bounds() -> tuple[int, int]:
@@ -188,6 +212,10 @@ view = st.segmented_control(
 params = st.session_state.get(PARAMS)
 if not params:
     st.info(t("search.start"), icon=":material/search:")
+    st.stop()
+
+if view == "figures":
+    _render_figures(params["query"], params["filters"])
     st.stop()
 
 by_doc = view == "documents"
