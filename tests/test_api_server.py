@@ -214,7 +214,13 @@ def test_ask_answers_with_citations_into_page_text(api: httpx.Client) -> None:
 
 def test_ask_refuses_what_the_documents_do_not_answer(api: httpx.Client) -> None:
     answer = api.post("/ask", json={"question": "Quelle est la recette du couscous aux sept légumes ?"}).json()
-    assert answer["refused"] and answer["citations"] == [] and answer["nearest_documents"]
+    assert answer["refused"] and answer["refusal_reason"] == "weak"
+    assert answer["citations"] == [] and answer["nearest_documents"]
+    # Across languages words cannot match: an English question closest to French pages is refused by the
+    # cross-language cosine floor alone.
+    english = api.post("/ask", json={"question": "What is the capital of Australia?"}).json()
+    assert english["refused"] and english["refusal_reason"] == "weak" and english["language"] == "en"
+    assert english["citations"] == [] and english["nearest_documents"]
 
 
 def test_ask_keeps_the_conversation(api: httpx.Client) -> None:
