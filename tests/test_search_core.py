@@ -179,6 +179,51 @@ def test_changed_file_replaced_same_content_once_and_prune(tmp_path: Path, embed
         close_backend(settings)
 
 
+def test_replaced_file_of_the_same_size_is_found_by_its_new_word_and_not_its_old_one(
+        tmp_path: Path, embed_model_path: str) -> None:
+    """Replace a document's file by one of the same size and date holding a new word: the next ingest must make the
+    new word searchable, the old one gone, and leave exactly the new chunks in the store (none lost, none left)."""
+    settings = scratch_settings(tmp_path / "data", embed_model_path)
+    runtime = build_runtime(settings)
+    collection = settings.collection
+    paragraph = "Le rapport genre accompagne le projet de loi de finances et suit les indicateurs du programme. "
+    old_text = "# Note C\n\n" + paragraph * 40 + "\n\nLa coopérative de Tiznit cultive le tamarinier.\n"
+    new_text = old_text.replace("tamarinier", "cardamomes")
+    assert len(new_text.encode()) == len(old_text.encode())
+    try:
+        folder = _small_corpus(tmp_path / "docs")
+        note = folder / "note_c.md"
+        note.write_text(old_text, encoding="utf-8")
+        first = runtime.indexer.ingest(folder)
+        assert first.rejected == [] and first.documents == 3
+        [old] = [d.doc_id for d in runtime.indexer.documents() if d.file_name == "note_c.md"]
+        assert [h.doc_id for h in runtime.search.search("tamarinier", k=10, mode="sparse")] == [old]
+        assert runtime.search.search("cardamomes", k=10, mode="sparse") == []
+        before = [p.payload["doc_id"] for p in runtime.backend.scroll(collection)]
+        assert len(before) == first.chunks_embedded
+        old_chunks = before.count(old)
+        assert old_chunks > 1  # several chunks: a partial replacement would show
+
+        stat = note.stat()
+        note.write_text(new_text, encoding="utf-8")
+        os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same date: only the content differs
+        changed = runtime.indexer.ingest(folder)
+        assert changed.removed == [old] and changed.documents_embedded == 1
+        [new] = [d.doc_id for d in runtime.indexer.documents() if d.file_name == "note_c.md"]
+        assert new != old
+
+        found = runtime.search.search("cardamomes", k=10, mode="sparse")
+        assert found and {h.doc_id for h in found} == {new}
+        assert runtime.search.search("cardamomes", k=3)[0].doc_id == new  # hybrid too
+        assert runtime.search.search("tamarinier", k=10, mode="sparse") == []
+        after = [p.payload["doc_id"] for p in runtime.backend.scroll(collection)]
+        assert old not in after
+        assert after.count(new) == changed.chunks_embedded
+        assert len(after) == runtime.backend.count(collection) == len(before) - old_chunks + changed.chunks_embedded
+    finally:
+        close_backend(settings)
+
+
 def _cli(
     args: list[str], data_dir: Path, embed_model_path: str, edge_path: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
