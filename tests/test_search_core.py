@@ -78,8 +78,10 @@ def test_filters_and_grouping(corpus_runtime) -> None:
     assert arabic and {h.language for h in arabic} == {"ar"}
     laws = search.search("indicateurs de performance", k=10, filters=SearchFilters(doc_types=["loi"]))
     assert laws and {h.doc_type for h in laws} == {"loi"}
+    unfiltered = search.search("rapport genre", k=10)
+    assert any(h.year is None or h.year < 2025 for h in unfiltered)  # the year range has something to leave out
     recent = search.search("rapport genre", k=10, filters=SearchFilters(year_from=2025, year_to=2030))
-    assert all(h.year is not None and 2025 <= h.year <= 2030 for h in recent)
+    assert recent and all(h.year is not None and 2025 <= h.year <= 2030 for h in recent)
     groups = group_by_document(search.search("budgétisation sensible au genre", k=20))
     assert len({g.doc_id for g in groups}) == len(groups) > 1
 
