@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from llama_index.core.base.llms.types import CompletionResponse, CompletionRespo
 from llama_index.core.llms import CustomLLM
 from llama_index.core.llms.callbacks import llm_completion_callback
 
+import assistant.answers.service as service_module
 from assistant.answers.service import AnswerService, StrategyUnavailable
 from assistant.conversation import Turn
 from assistant.runtime import Runtime, build_runtime
@@ -162,24 +164,71 @@ def test_a_question_is_embedded_once_and_the_store_called_once(runtime: Runtime,
 def test_followup_is_rewritten_before_search(service: AnswerService) -> None:
     first = service.answer("En quelle année la loi organique relative à la loi de finances a-t-elle été adoptée ?")
     history = [Turn(question="…", standalone=first.standalone_question, answer=first.text, language="fr")]
-    answer = service.answer("et pour le rapport sur le budget genre ?", history=history)
-    assert answer.standalone_question != "et pour le rapport sur le budget genre ?"
-    assert "rapport" in answer.standalone_question and not answer.refused
+    followup = "et pour le rapport sur le budget genre ?"
+    answer = service.answer(followup, history=history)
+    standalone = answer.standalone_question
+    # What is asked (a year) comes from the previous question, what it is asked about from the follow-up.
+    assert "année" not in followup and "année" in standalone
+    assert "budget genre" in standalone
+    assert not answer.refused and any("2005" in c.quote for c in answer.citations)
 
 
 # -- refusal ------------------------------------------------------------------------------------------------------
 
 
-def test_off_topic_question_is_refused_in_its_language(service: AnswerService) -> None:
+@pytest.fixture
+def no_extraction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fails any answer that gets as far as picking sentences: a refusal must come from the evidence test."""
+    def picked(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the evidence test let the question through to extraction")
+    monkeypatch.setattr(service_module, "pick_sentences", picked)
+
+
+def without_coverage_test(service: AnswerService) -> AnswerService:
+    """The same service with the word-coverage test off: only the cosine floors and the number test can refuse."""
+    return AnswerService(service.settings, service.search, service.meter, service.analyzer,
+                         thresholds=replace(service.thresholds, min_coverage=0.0))
+
+
+def test_off_topic_question_is_refused_in_its_language(service: AnswerService, no_extraction: None) -> None:
     answer = service.answer("What is the capital of Australia?")
-    assert answer.refused and answer.language == "en" and not answer.citations
+    assert answer.refused and answer.refusal_reason == "weak" and answer.language == "en" and not answer.citations
     assert answer.text.startswith("I could not find") and "Nearest documents:" in answer.text
+    assert answer.nearest_documents
+    # It holds none of the corpus's words, but that alone must not be what refuses it: the cosine floor does too.
+    assert without_coverage_test(service).answer("What is the capital of Australia?").refused
+
+
+@pytest.mark.parametrize("question", ["How do I install Python on Windows?", "Quelle est la capitale de l'Australie ?"])
+def test_off_topic_question_is_refused_by_the_cosine_floor_alone(service: AnswerService, no_extraction: None,
+                                                                 question: str) -> None:
+    """These questions hold none of the corpus's words, so word coverage refuses them too: with it off, the cosine
+    floor (refuse_below_cosine; they measure 0.72-0.74 here) must refuse them on its own."""
+    answer = without_coverage_test(service).answer(question)
+    assert answer.refused and answer.refusal_reason == "weak" and not answer.citations
+
+
+def test_off_topic_question_in_another_language_is_refused_by_the_cross_language_floor(
+        service: AnswerService, no_extraction: None) -> None:
+    """An Arabic question over French and English pages: words cannot match across languages, so the cross-language
+    cosine floor (refuse_below_cosine_cross; 0.70 here) is the only test that can refuse it."""
+    question = "ما هي عاصمة أستراليا؟"
+    evidence = service.meter.measure(question, service.search.search(question, k=8))
+    assert evidence.cross_language
+    answer = service.answer(question)
+    assert answer.refused and answer.refusal_reason == "weak" and answer.language == "ar" and not answer.citations
     assert answer.nearest_documents
 
 
-def test_question_about_a_year_no_document_mentions_is_refused(service: AnswerService) -> None:
-    answer = service.answer("Quel montant le Maroc a-t-il consacré à l'égalité femmes-hommes dans la loi de finances 2023 ?")
-    assert answer.refused and answer.text.startswith("Je ne trouve pas")
+def test_question_about_a_year_no_document_mentions_is_refused(service: AnswerService, no_extraction: None) -> None:
+    """Refused by the number test, not by a cosine floor: the question is as close to the corpus as an answerable
+    one (the whole subject is there, only 2023 is not), so no cosine threshold could refuse it."""
+    question = "Quel montant le Maroc a-t-il consacré à l'égalité femmes-hommes dans la loi de finances 2023 ?"
+    evidence = service.meter.measure(question, service.search.search(question, k=8))
+    assert evidence.best_cosine >= service.thresholds.confident_cosine
+    answer = without_coverage_test(service).answer(question)
+    assert answer.refused and answer.refusal_reason == "weak" and answer.text.startswith("Je ne trouve pas")
+    assert answer.nearest_documents and not answer.citations
 
 
 def test_llm_strategy_without_llm_is_refused(service: AnswerService) -> None:

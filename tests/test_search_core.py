@@ -78,8 +78,10 @@ def test_filters_and_grouping(corpus_runtime) -> None:
     assert arabic and {h.language for h in arabic} == {"ar"}
     laws = search.search("indicateurs de performance", k=10, filters=SearchFilters(doc_types=["loi"]))
     assert laws and {h.doc_type for h in laws} == {"loi"}
+    unfiltered = search.search("rapport genre", k=10)
+    assert any(h.year is None or h.year < 2025 for h in unfiltered)  # the year range has something to leave out
     recent = search.search("rapport genre", k=10, filters=SearchFilters(year_from=2025, year_to=2030))
-    assert all(h.year is not None and 2025 <= h.year <= 2030 for h in recent)
+    assert recent and all(h.year is not None and 2025 <= h.year <= 2030 for h in recent)
     groups = group_by_document(search.search("budgétisation sensible au genre", k=20))
     assert len({g.doc_id for g in groups}) == len(groups) > 1
 
@@ -175,6 +177,51 @@ def test_changed_file_replaced_same_content_once_and_prune(tmp_path: Path, embed
         assert len(pruned.removed) == 1
         assert [d.file_name for d in runtime.indexer.documents()] == ["copie_de_a.md"]
         assert runtime.search.search("départements", k=10, mode="sparse") == []
+    finally:
+        close_backend(settings)
+
+
+def test_replaced_file_of_the_same_size_is_found_by_its_new_word_and_not_its_old_one(
+        tmp_path: Path, embed_model_path: str) -> None:
+    """Replace a document's file by one of the same size and date holding a new word: the next ingest must make the
+    new word searchable, the old one gone, and leave exactly the new chunks in the store (none lost, none left)."""
+    settings = scratch_settings(tmp_path / "data", embed_model_path)
+    runtime = build_runtime(settings)
+    collection = settings.collection
+    paragraph = "Le rapport genre accompagne le projet de loi de finances et suit les indicateurs du programme. "
+    old_text = "# Note C\n\n" + paragraph * 40 + "\n\nLa coopérative de Tiznit cultive le tamarinier.\n"
+    new_text = old_text.replace("tamarinier", "cardamomes")
+    assert len(new_text.encode()) == len(old_text.encode())
+    try:
+        folder = _small_corpus(tmp_path / "docs")
+        note = folder / "note_c.md"
+        note.write_text(old_text, encoding="utf-8")
+        first = runtime.indexer.ingest(folder)
+        assert first.rejected == [] and first.documents == 3
+        [old] = [d.doc_id for d in runtime.indexer.documents() if d.file_name == "note_c.md"]
+        assert [h.doc_id for h in runtime.search.search("tamarinier", k=10, mode="sparse")] == [old]
+        assert runtime.search.search("cardamomes", k=10, mode="sparse") == []
+        before = [p.payload["doc_id"] for p in runtime.backend.scroll(collection)]
+        assert len(before) == first.chunks_embedded
+        old_chunks = before.count(old)
+        assert old_chunks > 1  # several chunks: a partial replacement would show
+
+        stat = note.stat()
+        note.write_text(new_text, encoding="utf-8")
+        os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same date: only the content differs
+        changed = runtime.indexer.ingest(folder)
+        assert changed.removed == [old] and changed.documents_embedded == 1
+        [new] = [d.doc_id for d in runtime.indexer.documents() if d.file_name == "note_c.md"]
+        assert new != old
+
+        found = runtime.search.search("cardamomes", k=10, mode="sparse")
+        assert found and {h.doc_id for h in found} == {new}
+        assert runtime.search.search("cardamomes", k=3)[0].doc_id == new  # hybrid too
+        assert runtime.search.search("tamarinier", k=10, mode="sparse") == []
+        after = [p.payload["doc_id"] for p in runtime.backend.scroll(collection)]
+        assert old not in after
+        assert after.count(new) == changed.chunks_embedded
+        assert len(after) == runtime.backend.count(collection) == len(before) - old_chunks + changed.chunks_embedded
     finally:
         close_backend(settings)
 

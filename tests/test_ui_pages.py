@@ -112,7 +112,12 @@ def test_an_unanswerable_question_shows_the_refusal_banner_and_nearest_documents
     answer = _messages(at)[1]["answer"]
     assert answer["refused"] is True
     assert any("Je ne trouve pas dans les documents" in w.value for w in at.warning)
-    assert any(b.key and b.key.startswith("near-1-") for b in at.button) == bool(answer["nearest_documents"])
+    near = answer["nearest_documents"]
+    assert near  # the API names the closest documents, and the page shows each as a button to open
+    buttons = [b for b in at.button if b.key and b.key.startswith("near-1-")]
+    assert [b.key for b in buttons] == [f"near-1-{i}" for i in range(len(near))]
+    for button, document in zip(buttons, near):
+        assert (document["title"] or document["file"])[:30] in button.label, (button.label, document)
 
 
 def test_arabic_interface_is_translated_and_right_to_left(api: Server) -> None:
@@ -238,6 +243,13 @@ def _wait_for_jobs(at: AppTest, timeout: float = 240) -> list[dict]:
     raise AssertionError(f"ingest jobs did not finish: {at.session_state['admin_jobs']}")
 
 
+def _listed(api: Server) -> set[str]:
+    """The documents the API lists, as the UI's server sees them."""
+    response = httpx.get(f"{api.url}/documents", timeout=30)
+    assert response.status_code == 200
+    return {d["doc_id"] for d in response.json()["documents"]}
+
+
 def test_admin_uploads_follows_the_job_and_deletes_with_the_key(api: Server) -> None:
     at = _ok(_app())
     at.switch_page("views/admin.py").run()
@@ -253,6 +265,7 @@ def test_admin_uploads_follows_the_job_and_deletes_with_the_key(api: Server) -> 
     jobs = _wait_for_jobs(at)
     assert jobs[0]["final"]["status"] == "done", jobs
     doc_id = jobs[0]["final"]["doc_ids"][0]
+    assert doc_id in _listed(api)
     choice = at.selectbox(key="admin-delete")
     assert doc_id in choice.options or any("note_test_ui" in o for o in choice.options)
     at.selectbox(key="admin-delete").set_value(doc_id).run()
@@ -260,6 +273,8 @@ def test_admin_uploads_follows_the_job_and_deletes_with_the_key(api: Server) -> 
     at.button(key="admin-delete-button").click().run()
     _ok(at)
     assert any("a été supprimé" in s.value for s in at.success)
+    assert doc_id not in _listed(api)  # the API no longer has it, not only the page saying so
+    assert httpx.get(f"{api.url}/documents/{doc_id}", timeout=30).status_code == 404
 
 
 def test_admin_with_a_wrong_key_says_so(api: Server) -> None:
