@@ -29,8 +29,9 @@ def test_arabic_digits_and_units() -> None:
 @pytest.mark.slow
 def test_figures_for_a_topic_come_from_the_documents_with_their_source(tmp_path, embed_model_path: str) -> None:
     """A report whose figures are known: each comes back with its unit, year and page, footnotes left out."""
-    from assistant.runtime import build_runtime
     from conftest import scratch_settings
+
+    from assistant.runtime import build_runtime
     from index.backends.factory import close_backend
 
     docs = tmp_path / "docs"
