@@ -176,3 +176,44 @@ def test_a_search_with_a_year_filter_shows_only_that_years_documents(ui: Server,
     page.locator("mark.mizan-hl").first.wait_for(state="visible")
     settle(page)
     shot(page, "07_search_result_page.png")
+
+
+INDICATOR = {  # one indicator a ministry might write, in each interface language's words
+    "fr": "Nombre de stagiaires formés",
+    "en": "Number of trainees trained",
+    "ar": "عدد المتدربين المكونين",
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_the_indicator_workbench_reviews_an_indicator_in_each_language(
+        ui: Server, page: sync_api.Page, lang: str) -> None:
+    """The ministry staff's job in a real browser: an indicator reviewed against the criteria, each verdict cited."""
+    open_app(page, ui, f"indicators?lang={lang}")
+    page.get_by_test_id("stTextArea").locator("textarea").first.fill(INDICATOR[lang])
+    page.locator('[data-testid="stFormSubmitButton"] button').first.click()
+    verdicts = page.locator('[class*="st-key-verdict-"]')
+    verdicts.first.wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
+    settle(page)
+    assert verdicts.count() == 8, verdicts.count()
+    assert page.locator('[class*="st-key-open-verdict-"]').count() >= 1, "no verdict cites a passage"
+    assert direction(page, ".stMain") == ("rtl" if lang == "ar" else "ltr")
+    assert_no_tracebacks(page)
+    shot(page, f"08_indicator_review_{lang}.png")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_search_offers_export_and_figures_in_each_language(ui: Server, page: sync_api.Page, lang: str) -> None:
+    """The researcher's job: results exported as references; the delegation's and staff's pages alike in AR."""
+    open_app(page, ui, f"search?lang={lang}")
+    page.get_by_test_id("stTextInput").locator("input").first.fill("indicateurs sensibles au genre")
+    page.locator('[data-testid="stFormSubmitButton"] button').first.click()
+    download = page.locator('.st-key-search-export button')
+    download.wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
+    settle(page)
+    with page.expect_download() as fetched:
+        download.click()
+    assert fetched.value.suggested_filename == "mizan-references.bib"
+    assert "@" in Path(fetched.value.path()).read_text(encoding="utf-8")[:10]
+    assert_no_tracebacks(page)
+    shot(page, f"09_search_export_{lang}.png")
