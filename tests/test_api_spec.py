@@ -105,7 +105,7 @@ def test_an_inverted_year_range_matches_nothing(api: httpx.Client) -> None:  # n
     [
         ("/search", {"query": "budget", "by_doc": 0}, ["body", "by_doc"]),
         ("/search", {"query": "budget", "k": "5"}, ["body", "k"]),
-        ("/search", {"query": "budget", "filters": {"year_to": True}}, ["body", "filters", "year_to"]),
+        ("/search", {"query": "budget", "filters": {"year_to": "2020"}}, ["body", "filters", "year_to"]),
         ("/feedback", {"rating": True, "question": "q", "answer": "a"}, ["body", "rating"]),
         ("/feedback", {"rating": 1, "question": "q", "answer": "a", "citations": [
             {"n": 1, "doc_id": "d", "file": "f", "title": "t", "page": 1, "quote": "q", "chunk_id": "c", "score": 0.5,
