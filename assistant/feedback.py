@@ -11,9 +11,9 @@ import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from assistant.schema import Citation
 from core.settings import Settings
@@ -35,8 +35,14 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+def _rating(value: object) -> object:
+    if isinstance(value, bool):  # true == 1 to Python, not in JSON
+        raise ValueError("Input should be 1 or -1, not a boolean")
+    return value
+
+
 class Feedback(BaseModel):
-    rating: Literal[1, -1] = Field(description="1: the answer helped; -1: it did not.")
+    rating: Annotated[Literal[1, -1], BeforeValidator(_rating)] = Field(description="1: the answer helped; -1: it did not.")
     question: str = Field(min_length=1, max_length=MAX_TEXT, description="The question as it was asked.")
     answer: str = Field(max_length=20_000, description="The answer text as it was shown.")
     citations: list[Citation] = Field(default_factory=list, max_length=50, description="The citations shown with it.")

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+
+
+def json_number(value: object) -> object:
+    """Pydantic's lax mode reads "5" and true as numbers; a JSON client that sends them has a bug worth a 422."""
+    if isinstance(value, str | bool):
+        raise ValueError(f"Input should be a JSON number, not {type(value).__name__}")
+    return value
+
+
+# Request fields are read as the spec types them: an integer is a JSON number with no fraction (5 or 5.0), not a
+# string or a boolean, and a number is not either; pydantic's strict mode would also refuse a list for a tuple,
+# and FastAPI validates the parsed JSON as Python objects, so these types check just the JSON types. Booleans are
+# `StrictBool` (0 is not false). Bounds go before the validator (`Annotated[int, Field(ge=1), BeforeValidator(...)]`):
+# after it, pydantic writes them into the spec as `ge`/`le` instead of `minimum`/`maximum`.
+JsonInt = Annotated[int, BeforeValidator(json_number)]
+JsonFloat = Annotated[float, BeforeValidator(json_number)]
 
 
 class Citation(BaseModel):
-    n: int = Field(description="The number used as [n] in the answer text.")
+    n: JsonInt = Field(description="The number used as [n] in the answer text.")
     doc_id: str
     file: str
     title: str
-    page: int
+    page: JsonInt
     quote: str = Field(description="The cited words, in the source's language.")
     chunk_id: str
-    score: float
-    quote_span: tuple[int, int] | None = Field(None, description="Character span of the quote in the page text.")
+    score: JsonFloat
+    quote_span: tuple[JsonInt, JsonInt] | None = Field(None, description="Character span of the quote in the page text.")
     locator: str = Field("", description="Where the quote is in a file without pages (a Word file's heading path, "
                          "e.g. \"Titre II › Recettes › Tableau 3\"); cite it instead of the page when set.")
 

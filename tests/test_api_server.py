@@ -163,7 +163,7 @@ def test_search_filters_and_groups(api: httpx.Client) -> None:
         ({"query": "x" * 2001}, "query"),
         ({"query": ""}, "query"),
         ({"query": "budget", "filters": {"languages": ["de"]}}, "languages"),
-        ({"query": "budget", "filters": {"year_from": 2025, "year_to": 2020}}, "year_from"),
+        ({"query": "budget", "filters": {"year_from": "2020"}}, "year_from"),
     ],
 )
 def test_search_validation(api: httpx.Client, body: dict, field: str) -> None:
@@ -307,7 +307,6 @@ def test_page_errors(api: httpx.Client) -> None:
     assert api.get(f"/documents/{doc_id}/pages/0").status_code == 422
     assert api.get(f"/documents/{doc_id}/pages/1", params={"start": 10**6}).status_code == 422
     assert api.get(f"/documents/{doc_id}/pages/1", params={"start": 20, "end": 10}).status_code == 422
-    assert api.get(f"/documents/{doc_id}/pages/1", params={"end": 10}).status_code == 422
 
 
 def test_page_image_is_a_png(api: httpx.Client) -> None:

@@ -11,16 +11,18 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import BaseModel, Field
 
 from assistant.answers.service import DEFAULT_K, StrategyUnavailable
 from assistant.api.deps import AnswersDep, ConversationsDep
+from assistant.api.errors import BODY_ERRORS, invalid
 from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, Filters
 from assistant.conversation import ConversationStore, Turn, UnknownSession
-from assistant.schema import Answer
+from assistant.schema import Answer, JsonInt
 
 router = APIRouter(tags=["answers"])
 log = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ class AskRequest(BaseModel):
         "it and each sentence is checked against its cited source. Omitted: llm when the server has one, else extractive.",
     )
     filters: Filters = Field(default_factory=Filters)
-    k: int = Field(DEFAULT_K, ge=1, le=MAX_K, description=f"Passages searched before choosing the sources (at most {MAX_K}).")
+    k: JsonInt = Field(DEFAULT_K, ge=1, le=MAX_K, description=f"Passages searched before choosing the sources (at most {MAX_K}).")
 
 
 class ConversationAnswer(Answer):
@@ -71,12 +73,12 @@ def _remember(store: ConversationStore, session_id: str, question: str, answer: 
     return ConversationAnswer(**answer.model_dump(), session_id=session_id)
 
 
-def _no_llm(exc: StrategyUnavailable) -> HTTPException:
+def _no_llm(exc: StrategyUnavailable, strategy: str | None) -> RequestValidationError:
     """The server's LLM itself was built at start-up (or the server did not start), so only its absence remains."""
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"strategy: {exc}")
+    return invalid(("body", "strategy"), str(exc), strategy)
 
 
-@router.post("/ask", summary="Ask a question")
+@router.post("/ask", summary="Ask a question", responses=BODY_ERRORS)
 def ask(request: AskRequest, answers: AnswersDep, conversations: ConversationsDep) -> ConversationAnswer:
     """An answer in the question's language whose every `[n]` points to a citation (document, page, quote and its
     span in the page text). When the documents do not answer, `refused` is true and `nearest_documents` lists
@@ -87,7 +89,7 @@ def ask(request: AskRequest, answers: AnswersDep, conversations: ConversationsDe
             request.question, history=history, filters=request.filters.to_search(), strategy=request.strategy, k=request.k
         )
     except StrategyUnavailable as exc:
-        raise _no_llm(exc) from exc
+        raise _no_llm(exc, request.strategy) from exc
     return _remember(conversations, session_id, request.question, answer)
 
 
@@ -95,7 +97,7 @@ def ask(request: AskRequest, answers: AnswersDep, conversations: ConversationsDe
     "/chat",
     summary="Ask a question, answer streamed",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": (
+    responses={**BODY_ERRORS, 200: {"content": {"text/event-stream": {}}, "description": (
         "Server-sent events: `event: token` with data `{\"text\": ...}` for each piece of the answer (their "
         "concatenation is the answer's text), then one `event: final` whose data is the whole answer, citations and "
         "`session_id` included, as /ask returns it. A failure after the stream began is an `event: error` with "
@@ -112,7 +114,7 @@ def chat(request: AskRequest, answers: AnswersDep, conversations: ConversationsD
     try:  # the search and the checks that can refuse the request run now, while an HTTP status can still say so
         first = next(pieces)
     except StrategyUnavailable as exc:
-        raise _no_llm(exc) from exc
+        raise _no_llm(exc, request.strategy) from exc
 
     def events() -> Iterator[bytes]:
         try:

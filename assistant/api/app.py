@@ -19,6 +19,7 @@ from assistant.api import (
     answers_router,
     brief_router,
     documents_router,
+    errors,
     export_router,
     feedback_router,
     health_router,
@@ -134,5 +135,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health_router, search_router, answers_router, documents_router, jobs_router, feedback_router,
                    indicators_router, brief_router, export_router, research_router):
         app.include_router(module.router)
+    errors.install(app)
     app.add_middleware(UploadSizeLimit, limit=upload_limit_bytes(settings))
     return app

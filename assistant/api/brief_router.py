@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from assistant.api.errors import BODY_ERRORS
 from assistant.api.schemas import Language
 from assistant.api.user_jobs import BriefsDep
 from assistant.brief import Brief, Topic
@@ -24,8 +25,8 @@ class BriefRequest(BaseModel):
 
 @router.post(
     "/brief", summary="Prepare a delegation brief", response_model=Brief,
-    responses={200: {"content": {"text/markdown": {}}, "description": "The brief (JSON), or with `format=md` the "
-                     "Markdown file."}},
+    responses={**BODY_ERRORS, 200: {"content": {"text/markdown": {}}, "description": "The brief (JSON), or with "
+                                   "`format=md` the Markdown file."}},
 )
 def brief(
     request: BriefRequest, briefs: BriefsDep,

@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from assistant.api.deps import CatalogueDep, IngestDep, RequiresKey, SettingsDep
+from assistant.api.errors import BODY_ERRORS, error, invalid
 from assistant.api.schemas import DocType, Language
 from assistant.catalogue import MEDIA_TYPES, DocumentQuery, NotRenderable
 from assistant.uploads import UploadRejected, check_content, read_limited, safe_name, stage_upload, upload_limit_bytes
@@ -68,6 +69,13 @@ class PageText(BaseModel):
                        "path (its `page` is then the section's number).")
 
 
+NO_DOCUMENT = {404: error("No document with this id in the index.")}
+KEY_ERRORS = {
+    401: error("Missing or wrong X-API-Key."),
+    403: error("No key is configured on the server: adding and removing documents is disabled."),
+}
+
+
 class UploadAccepted(BaseModel):
     job_id: str
     status: str
@@ -91,13 +99,14 @@ def list_documents(
     year_to: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words of the title or file name (accents and case ignored).")] = None,
 ) -> DocumentList:
-    """Every indexed document, by title. Documents without a year are left out when a year filter is given."""
+    """Every indexed document, by title. Documents without a year are left out when a year filter is given; a
+    `year_from` after `year_to` matches no document."""
     query = DocumentQuery(doc_type=doc_type, language=language, year_from=year_from, year_to=year_to, text=q)
     documents = [DocumentSummary.of(doc) for doc in catalogue.documents(query)]
     return DocumentList(documents=documents, total=len(documents))
 
 
-@router.get("/{doc_id}", summary="One document")
+@router.get("/{doc_id}", summary="One document", responses=NO_DOCUMENT)
 def get_document(doc_id: DocId, catalogue: CatalogueDep) -> DocumentDetail:
     doc = _document(catalogue, doc_id)
     path = catalogue.file(doc)
@@ -108,32 +117,36 @@ def get_document(doc_id: DocId, catalogue: CatalogueDep) -> DocumentDetail:
     )
 
 
-@router.get("/{doc_id}/pages/{page}", summary="A page's text")
+@router.get(
+    "/{doc_id}/pages/{page}", summary="A page's text",
+    responses={404: error("No document with this id, or no page of this number in it.")},
+)
 def get_page(
     doc_id: DocId,
     page: PageNumber,
     catalogue: CatalogueDep,
-    start: Annotated[int | None, Query(ge=0, description="Start of a span to highlight (e.g. a citation's quote_span).")] = None,
-    end: Annotated[int | None, Query(ge=0, description="End of the span; omitted: to the end of the page.")] = None,
+    start: Annotated[int | None, Query(ge=0, description="Start of a span to highlight (e.g. a citation's "
+                                       "quote_span); omitted: from the start of the page.")] = None,
+    end: Annotated[int | None, Query(ge=0, description="End of the span; omitted: to the end of the page. "
+                                     "Past the end of the page: to the end of the page.")] = None,
 ) -> PageText:
-    """The text of one page, with an optional span to highlight. A passage that runs onto the next page has its
-    end in that page's text, so ask for its first page with `start` only."""
+    """The text of one page, with an optional span to highlight (`start`, `end` or both). A passage that runs onto
+    the next page has its end in that page's text, so ask for its first page with `start` only. 422 when `start`
+    is past the end of the page or `end` is before `start`."""
     doc = _document(catalogue, doc_id)
     found = catalogue.page(doc, page)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Document {doc_id!r} has pages 1 to {len(doc.pages)}, not {page}.")
     highlight = None
-    if end is not None and start is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "`end` needs a `start`.")
-    if start is not None:
-        if start > len(found.text):
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT, f"start={start} is past the end of page {page} ({len(found.text)} characters)."
-            )
+    if start is not None or end is not None:
+        first = start or 0
+        if first > len(found.text):
+            raise invalid(("query", "start"), f"start={first} is past the end of page {page} ({len(found.text)} "
+                          "characters).", first)
         stop = len(found.text) if end is None else min(end, len(found.text))
-        if stop < start:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"end={end} is before start={start}.")
-        highlight = Highlight(start=start, end=stop)
+        if stop < first:
+            raise invalid(("query", "end"), f"end={end} is before start={first}.", end)
+        highlight = Highlight(start=first, end=stop)
     return PageText(doc_id=doc_id, page=page, pages=len(doc.pages), text=found.text, highlight=highlight,
                     label=found.label)
 
@@ -142,7 +155,8 @@ def get_page(
     "/{doc_id}/pages/{page}/image",
     summary="A PDF page as an image",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}, "description": "The page drawn as a PNG."}},
+    responses={200: {"content": {"image/png": {}}, "description": "The page drawn as a PNG."},
+               404: error("No document with this id, no page of this number, or the document is not a PDF.")},
 )
 def get_page_image(
     doc_id: DocId,
@@ -165,7 +179,8 @@ def get_page_image(
     "/{doc_id}/file",
     summary="Download the original file",
     response_class=FileResponse,
-    responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}, "description": "The file as it was ingested."}},
+    responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}, "description": "The file as it was ingested."},
+               404: error("No document with this id, or its file is no longer on the server.")},
 )
 def get_file(doc_id: DocId, catalogue: CatalogueDep) -> FileResponse:
     """Served inline, so a browser shows PDFs itself (add `#page=N` to the URL to open a cited page)."""
@@ -184,10 +199,10 @@ def get_file(doc_id: DocId, catalogue: CatalogueDep) -> FileResponse:
     dependencies=[RequiresKey],
     summary="Add a document (needs the API key)",
     responses={
-        401: {"description": "Missing or wrong X-API-Key."},
-        403: {"description": "No key is configured on the server: uploads are disabled."},
-        413: {"description": "The file is larger than the server's limit (MIZAN_UPLOAD_MAX_MB)."},
-        415: {"description": "The content is not a PDF, a Word document (DOCX) or readable text."},
+        **KEY_ERRORS,
+        **BODY_ERRORS,
+        413: error("The file is larger than the server's limit (MIZAN_UPLOAD_MAX_MB)."),
+        415: error("The content is not a PDF, a Word document (DOCX) or readable text."),
     },
 )
 def upload_document(
@@ -217,7 +232,7 @@ def upload_document(
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[RequiresKey],
     summary="Remove a document (needs the API key)",
-    responses={401: {"description": "Missing or wrong X-API-Key."}, 403: {"description": "Removal is disabled."}},
+    responses={**KEY_ERRORS, **NO_DOCUMENT},
 )
 def delete_document(doc_id: DocId, catalogue: CatalogueDep) -> None:
     """Removes the document and its passages from the index. An uploaded file is deleted with it; a file of the

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
+from assistant.api.errors import BODY_ERRORS
 from assistant.api.schemas import Language
 from assistant.api.user_jobs import IndicatorsDep
 from assistant.indicators.classify import MarkingSuggestion, Objective
 from assistant.indicators.draft import DraftSet
 from assistant.indicators.review import IndicatorReview
+from assistant.schema import JsonFloat
 
-router = APIRouter(prefix="/indicators", tags=["indicators"])
+router = APIRouter(prefix="/indicators", tags=["indicators"], responses=BODY_ERRORS)  # every route reads a body
 MAX_TEXT = 4000
 
 
@@ -33,9 +35,9 @@ class ClassifyRequest(BaseModel):
     objective: Objective = Field(description="Is equality between women and men an explicit objective of the "
                                  "programme? `principal` (its main objective), `significant` (an important but "
                                  "secondary one) or `none`.")
-    specific_target_group: bool = Field(False,
+    specific_target_group: StrictBool = Field(False,
                                         description="Does the programme target a specific group (women, girls, …)?")
-    activity_share: float = Field(0, ge=0, le=100, description="Share of the programme's activities (or credits) that "
+    activity_share: JsonFloat = Field(0, ge=0, le=100, description="Share of the programme's activities (or credits) that "
                                   "serve equality, in percent.")
     language: Language = Field("fr", description="Language of the suggestion's wording.")
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, Field
 
 from assistant.api.deps import IngestDep
+from assistant.api.errors import error
 from assistant.jobs import Job, JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["documents"])
@@ -54,7 +55,7 @@ class JobState(BaseModel):
         )
 
 
-@router.get("/{job_id}", summary="Ingestion job status")
+@router.get("/{job_id}", summary="Ingestion job status", responses={404: error("No job with this id.")})
 def get_job(job_id: Annotated[str, Path(description="The id returned by POST /documents.")], ingest: IngestDep) -> JobState:
     """Jobs are kept in memory: they are forgotten when the server restarts (the documents stay indexed)."""
     job = ingest.get(job_id)

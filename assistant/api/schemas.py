@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field
 
+from assistant.schema import json_number
 from assistant.search import SearchFilters
 
 Language = Literal["fr", "ar", "en"]
 DocType = Literal["guide", "loi", "rapport", "etude", "autre"]
 MAX_QUESTION_CHARS = 2000
 MAX_K = 50
+Year = Annotated[int, Field(ge=1900, le=2100), BeforeValidator(json_number)]
 
 
 class Filters(BaseModel):
@@ -21,14 +23,11 @@ class Filters(BaseModel):
     doc_types: list[DocType] = Field(
         default_factory=list, description="Only these kinds of document: guide, loi (law), rapport, etude, autre."
     )
-    year_from: int | None = Field(None, ge=1900, le=2100, description="Only documents of this year or later.")
-    year_to: int | None = Field(None, ge=1900, le=2100, description="Only documents of this year or earlier.")
-
-    @model_validator(mode="after")
-    def _years_in_order(self) -> Self:
-        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
-            raise ValueError(f"year_from ({self.year_from}) is after year_to ({self.year_to})")
-        return self
+    year_from: Year | None = Field(None, description="Only documents of this year or later.")
+    year_to: Year | None = Field(
+        None,
+        description="Only documents of this year or earlier (a `year_to` before `year_from` matches nothing).",
+    )
 
     def to_search(self) -> SearchFilters:
         return SearchFilters(

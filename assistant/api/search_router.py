@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from assistant.api.deps import SearchDep
+from assistant.api.errors import BODY_ERRORS
 from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, Filters
+from assistant.schema import JsonInt
 from assistant.search import DocumentHits, Hit, Mode, group_by_document
 
 router = APIRouter(tags=["search"])
@@ -16,14 +18,14 @@ router = APIRouter(tags=["search"])
 
 class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="What you look for, in French, English or Arabic.")
-    k: int = Field(10, ge=1, le=MAX_K, description=f"How many passages to return (at most {MAX_K}).")
+    k: JsonInt = Field(10, ge=1, le=MAX_K, description=f"How many passages to return (at most {MAX_K}).")
     mode: Mode = Field(
         "hybrid",
         description="`hybrid` (meaning and exact words, the default), `dense` (meaning only, across languages) "
         "or `sparse` (exact words only, BM25).",
     )
     filters: Filters = Field(default_factory=Filters)
-    by_doc: bool = Field(False, description="Group the passages per document (for finding studies rather than passages).")
+    by_doc: StrictBool = Field(False, description="Group the passages per document (for finding studies rather than passages).")
 
 
 class SearchResponse(BaseModel):
@@ -34,7 +36,7 @@ class SearchResponse(BaseModel):
     took_ms: float = Field(description="Server time for the search, in milliseconds.")
 
 
-@router.post("/search", summary="Search passages")
+@router.post("/search", summary="Search passages", responses=BODY_ERRORS)
 def search(request: SearchRequest, service: SearchDep) -> SearchResponse:
     """Hybrid search over every indexed passage. Each hit names its document, page and the passage's
     character span in that page's text (open it with `GET /documents/{doc_id}/pages/{page}?start=&end=`)."""
