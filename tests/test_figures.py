@@ -52,3 +52,11 @@ def test_figures_for_a_topic_come_from_the_documents_with_their_source(tmp_path,
         ("19,8 %", "%", 2023), ("20,9 %", "%", 2022), ("250 millions de dirhams", "MDH", 2024)]
     assert figures[0].measure == "Le taux d'activité des femmes" and figures[0].file_name == "emploi.md"
     assert all(f.page == 1 and f.value in f.sentence for f in figures)
+
+
+def test_a_figure_takes_the_year_written_after_it_and_the_sentence_subject() -> None:
+    sentence = ("Les dotations d’équilibre, versées par le budget général à certains SEGMA, s’élèvent à 918,93 MDH en "
+                "2023 contre 884,64 MDH en 2022, soit une augmentation de l’ordre de 3,88%")
+    found = figures_in(sentence, BM25Analyzer())
+    assert [(f.value, f.year) for f in found] == [("918,93 MDH", "2023"), ("884,64 MDH", "2022"), ("3,88%", "2022")]
+    assert {f.measure for f in found} == {"Les dotations d’équilibre"}

@@ -171,7 +171,12 @@ class Figure:
 
 
 def figures_in(text: str, analyzer: BM25Analyzer) -> list[Figure]:
-    """Every rate and dirham amount of a sentence, with what it measures and the sentence's years."""
+    """Every rate and dirham amount of a sentence, with what it measures and its year.
+
+    Looser than `mentions`, which must never pair two different things: here a figure is only shown, so its year
+    is the one written just after it ("884,64 MDH en 2022"), else the nearest before it, and its measure the
+    sentence's subject.
+    """
     filler = terms_of(analyzer, _FILLER).all
     plain = text.translate(_DIGITS)
     years = [(m.start(), m[0]) for m in YEAR.finditer(_VALUE.sub(lambda v: " " * len(v[0]), plain))]
@@ -180,11 +185,32 @@ def figures_in(text: str, analyzer: BM25Analyzer) -> list[Figure]:
         unit, scale = _DIMENSION[_unit(match[3])]
         digits, fraction = re.sub(r"\D", "", match[1]), match[2] or ""
         number = Decimal(f"{digits}.{fraction}" if fraction else digits)
-        year = min(years, key=lambda y: abs(y[0] - match.start()))[1] if years else ""
-        found.append(Figure(value=text[match.start():match.end()], amount=number * scale, unit=unit, year=year,
-                            measure=_measure(plain, match.start(), analyzer, filler)[1],
+        found.append(Figure(value=text[match.start():match.end()], amount=number * scale, unit=unit,
+                            year=_year_of(years, match.start(), match.end()),
+                            measure=_loose_measure(plain[:match.start()], analyzer, filler),
                             start=match.start(), end=match.end()))
     return found
+
+
+_FIGURE_CLAUSE_END = re.compile(r"(?<!\d)[,;:()]|[,;:()](?!\d)|،|؛| - | – | — ")
+FOLLOWING_YEAR_CHARS = 12  # "884,64 MDH en 2022", "19 % au titre de 2023" is further and left to the year before
+
+
+def _year_of(years: list[tuple[int, str]], start: int, end: int) -> str:
+    after = [year for at, year in years if end <= at <= end + FOLLOWING_YEAR_CHARS]
+    before = [year for at, year in years if at < start]
+    return after[0] if after else before[-1] if before else years[0][1] if years else ""
+
+
+def _loose_measure(before: str, analyzer: BM25Analyzer, filler: frozenset[str]) -> str:
+    """The sentence's first clause before the figure that names something (two content words, no figure): its
+    subject, in the way reports write them ("Les dotations d'équilibre, versées par …, s'élèvent à …")."""
+    bounds = [0] + [m.end() for m in _FIGURE_CLAUSE_END.finditer(before)] + [len(before)]
+    for start, end in zip(bounds, bounds[1:]):
+        clause = before[start:end]
+        if not _VALUE.search(clause) and len(_content(clause, analyzer, filler)) >= MIN_MEASURE_WORDS:
+            return _trimmed(clause, analyzer, filler)
+    return ""
 
 
 def disagreements(found: list[Mention]) -> list[list[Mention]]:
