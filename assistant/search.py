@@ -26,6 +26,8 @@ from index.glossary import FOREIGN, get_glossary
 from index.sentence_store import SentenceVectorStore
 from ingest.language import detect_language
 
+TIE_MARGIN = 10  # hits fetched past the re-ranked ones, so that ties at the boundary are all seen
+
 __all__ = ["DocumentHits", "Hit", "Mode", "SearchFilters", "SearchService", "group_by_document", "hit_from_point"]
 
 # What researchers narrow a search by (languages, types, document ids, years): the backends' own filter.
@@ -177,7 +179,7 @@ class SearchService:
             rrf_k=s.rrf_k,
             weights=self._weights(lang),
             prefetch_k=s.prefetch_k,
-            limit=max(k, s.sentence_candidates) if by_sentence else k,
+            limit=max(k, s.sentence_candidates + TIE_MARGIN) if by_sentence else k,
             filter=filters,
             with_vectors=with_vectors,
             balance_languages=list(s.balance_languages),
@@ -203,13 +205,18 @@ class SearchService:
         """
         s = self.settings
         assert self.sentences is not None
+        # RRF gives equal scores to mirrored ranks (3rd dense and 5th BM25, 5th and 3rd) and the engine returns ties in
+        # any order: one order is fixed, and tied hits share their fused rank, so the result never depends on it.
+        hits = sorted(hits, key=lambda h: (-h.score, h.chunk_id))
         head, tail = hits[:s.sentence_candidates], hits[s.sentence_candidates:]
+        fused_rank = [next(j for j, other in enumerate(head) if other.score == hit.score) + 1 for hit in head]
         best = self.sentences.best_cosines([(h.section, h.text) for h in head], np.asarray(query_vector))
         best = [c + (s.sentence_cross_language_bonus if h.language not in ("", lang) else 0.0)
                 for c, h in zip(best, head)]
-        by_sentence = {i: r for r, i in enumerate(sorted(range(len(head)), key=lambda i: -best[i]), 1)}
-        fused = sorted(range(len(head)), key=lambda i: -(1 / (s.sentence_rrf_k + i + 1)
-                                                       + s.sentence_weight / (s.sentence_rrf_k + by_sentence[i])))
+        by_sentence = {i: r for r, i in enumerate(sorted(range(len(head)), key=lambda i: (-best[i], head[i].chunk_id)), 1)}
+        fused = sorted(range(len(head)), key=lambda i: (-(1 / (s.sentence_rrf_k + fused_rank[i])
+                                                         + s.sentence_weight / (s.sentence_rrf_k + by_sentence[i])),
+                                                       head[i].chunk_id))
         ranked = [head[i] for i in fused] + tail
         return [replace(hit, rank=i + 1) for i, hit in enumerate(ranked)]
 

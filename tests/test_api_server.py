@@ -234,6 +234,23 @@ def test_ask_keeps_the_conversation(api: httpx.Client) -> None:
     assert forgotten["session_id"] != "gone-after-a-restart"  # a new conversation, under a new id
 
 
+def test_chat_failing_mid_stream_sends_a_clean_error_event(api: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure after the first token: an `error` event the UI can show, never the exception's internal text."""
+    from assistant.answers.service import AnswerService
+
+    def failing(self, question, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        yield "Passages des documents"
+        raise RuntimeError("store at /srv/mizan/data/edge is corrupt (segment 7)")
+
+    monkeypatch.setattr(AnswerService, "stream", failing)
+    response = api.post("/chat", json={"question": "Qu'est-ce que la budgétisation sensible au genre ?"})
+    assert response.status_code == 200
+    events = [line for line in response.text.splitlines() if line.startswith("event:")]
+    assert events == ["event: token", "event: error"], response.text
+    assert "/srv/mizan" not in response.text and "RuntimeError" not in response.text
+    assert "Please ask again" in response.text
+
+
 def test_chat_streams_tokens_then_the_whole_answer(api: httpx.Client) -> None:
     tokens, final = _chat(api, {"question": "What is the role of the CE-BSG?"})
     assert len(tokens) > 1 and "".join(tokens) == final["text"]

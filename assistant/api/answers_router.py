@@ -55,6 +55,9 @@ class ErrorEvent(BaseModel):
     detail: str
 
 
+STREAM_FAILED = "The answer could not be completed; the part already sent stands. Please ask again."
+
+
 def _session(store: ConversationStore, session_id: str | None) -> tuple[str, list[Turn]]:
     if session_id is not None:
         try:
@@ -124,8 +127,9 @@ def chat(request: AskRequest, answers: AnswersDep, conversations: ConversationsD
                     yield format_sse_event(event="final", data_str=final.model_dump_json())
                 else:
                     yield format_sse_event(event="token", data_str=TokenEvent(text=piece).model_dump_json())
-        except Exception as exc:  # the status line is sent: the client can only be told in the stream
+        except Exception:  # the status line is sent: the client can only be told in the stream
+            # the server's log has the cause; the client gets words it can show (no paths, no internals)
             log.exception("chat stream failed")
-            yield format_sse_event(event="error", data_str=ErrorEvent(detail=f"{type(exc).__name__}: {exc}").model_dump_json())
+            yield format_sse_event(event="error", data_str=ErrorEvent(detail=STREAM_FAILED).model_dump_json())
 
     return EventSourceResponse(events())

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field
 
+from assistant.api.errors import BODY_ERRORS, error
 from assistant.api.schemas import MAX_QUESTION_CHARS, Filters
 from assistant.api.user_jobs import FiguresDep, ResearchDep
 from assistant.research import UnknownDocument
@@ -41,14 +42,14 @@ class SimilarDocumentOut(BaseModel):
                          "passage of the other document (E5: ~0.8 unrelated, ~0.9 same subject).")
 
 
-@router.post("/facets", summary="Count documents on a topic by type, year, language and source")
+@router.post("/facets", summary="Count documents on a topic by type, year, language and source", responses=BODY_ERRORS)
 def facets(request: FacetsRequest, research: ResearchDep) -> FacetsResponse:
     """Counts documents, not passages: one report with forty matching passages is one report."""
     return FacetsResponse(**asdict(research.facets(request.query, request.filters.to_search())))
 
 
 @router.get("/documents/{doc_id}/similar", summary="Documents similar to one document",
-            responses={404: {"description": "No indexed document has this id."}})
+            responses={404: error("No indexed document has this id.")})
 def similar(
     doc_id: Annotated[str, Path(max_length=64, pattern=r"^[0-9a-f]+$")],
     research: ResearchDep,
@@ -83,7 +84,8 @@ class FigureOut(BaseModel):
     language: str
 
 
-@router.post("/figures", summary="Figures (rates, dirham amounts) on a topic, with unit, year and source")
+@router.post("/figures", summary="Figures (rates, dirham amounts) on a topic, with unit, year and source",
+             responses=BODY_ERRORS)
 def figures(request: FiguresRequest, service: FiguresDep) -> list[FigureOut]:
     """Figures in the order of their passages' relevance; footnotes, captions and tables of contents skipped."""
     found = service.figures(request.query, request.filters.to_search(), request.limit)
