@@ -9,6 +9,9 @@ to it, else its document's. Footnotes, captions and tables of contents are skipp
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import Field
 
 from assistant.answers.conflicts import figures_in
 from assistant.answers.quotable import is_quotable
@@ -21,17 +24,19 @@ PASSAGES = 20  # passages read for one query
 
 @dataclass(frozen=True)
 class FoundFigure:
-    value: str  # as written
-    amount: float  # in the unit below
-    unit: str  # "%" or "MDH" (millions of dirhams)
-    year: int | None
-    measure: str  # what it measures, in the document's words
+    """Also the API's answer (POST /figures): the descriptions are its documentation."""
+
+    value: Annotated[str, Field(description="As written in the document (\"19,8 %\", \"1,7 milliard de dirhams\").")]
+    amount: Annotated[float, Field(description="The value in `unit`.")]
+    unit: Annotated[str, Field(description="\"%\" or \"MDH\" (millions of dirhams; billions are converted).")]
+    year: Annotated[int | None, Field(description="The sentence's year nearest the figure, else the document's.")]
+    measure: Annotated[str, Field(description="What it measures, in the document's words (the sentence's subject).")]
     sentence: str
     doc_id: str
     title: str
     file_name: str
     page: int
-    locator: str
+    locator: Annotated[str, Field(description="A Word file's heading path, cited instead of the page.")]
     language: str
 
 

@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from assistant.answers import labels
 from assistant.answers.citations import citation
@@ -125,7 +126,7 @@ def with_conflicts(
 def mentions(passages: list[PassageSentences], analyzer: BM25Analyzer) -> list[Mention]:
     """Every unambiguous figure of the passages: one figure of its dimension (a rate, an amount) and one year in
     its sentence ("200 millions … et 1,7 milliard" in one sentence are two amounts of what, nobody can say)."""
-    filler = terms_of(analyzer, _FILLER).all
+    filler = _filler(analyzer)
     found: list[Mention] = []
     seen: set[tuple[str, str]] = set()  # overlapping chunks repeat sentences
     for index, passage in enumerate(passages):
@@ -177,7 +178,7 @@ def figures_in(text: str, analyzer: BM25Analyzer) -> list[Figure]:
     is the one written just after it ("884,64 MDH en 2022"), else the nearest before it, and its measure the
     sentence's subject.
     """
-    filler = terms_of(analyzer, _FILLER).all
+    filler = _filler(analyzer)
     plain = text.translate(_DIGITS)
     years = [(m.start(), m[0]) for m in YEAR.finditer(_VALUE.sub(lambda v: " " * len(v[0]), plain))]
     found = []
@@ -211,6 +212,12 @@ def _loose_measure(before: str, analyzer: BM25Analyzer, filler: frozenset[str]) 
         if not _VALUE.search(clause) and len(_content(clause, analyzer, filler)) >= MIN_MEASURE_WORDS:
             return _trimmed(clause, analyzer, filler)
     return ""
+
+
+@cache
+def _filler(analyzer: BM25Analyzer) -> frozenset[str]:
+    """The stems of the verbs that introduce figures, once per analyzer (the figures view reads many sentences)."""
+    return terms_of(analyzer, _FILLER).all
 
 
 def disagreements(found: list[Mention]) -> list[list[Mention]]:

@@ -121,7 +121,7 @@ class AnswerService:
         if llm is None:
             yield from _pieces(self._extractive(language, evidence, sources, passages, standalone, picks))
         else:
-            yield from self._generated(llm, language, evidence, sources, passages, standalone)
+            yield from self._generated(llm, language, evidence, sources, passages, standalone, picks)
 
     def _llm_for(self, strategy: Strategy | None) -> LLM | None:
         if strategy not in (None, *STRATEGIES):
@@ -150,8 +150,9 @@ class AnswerService:
 
     def _generated(
         self, llm: LLM, language: str, evidence: Evidence, sources: list[Source], passages: list[PassageSentences],
-        standalone: str,
+        standalone: str, picks: list[Pick],
     ) -> Iterator[str | Answer]:
+        """`picks`: the extractive answer's sentences, quoted instead when no generated sentence survives."""
         guard = CitationGuard(
             evidence.terms, language, sources, passages, self.meter.embedder, self.analyzer, self.thresholds
         )
@@ -177,8 +178,7 @@ class AnswerService:
         said_no = declined(guard.raw)  # the model found no answer in the sources: a refusal, not a fallback
         replacement = (
             refusal(language, evidence, strategy="llm", standalone_question=standalone) if said_no
-            else self._extractive(language, evidence, sources, passages, standalone,
-                                  pick_sentences(evidence, passages, self.analyzer, self.thresholds))
+            else self._extractive(language, evidence, sources, passages, standalone, picks)
         )
         yield from _pieces(replacement.model_copy(update={
             "fallback": not said_no,

@@ -3,7 +3,6 @@ documents (GET /documents/{doc_id}/similar)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
@@ -12,7 +11,8 @@ from pydantic import BaseModel, Field
 from assistant.api.errors import BODY_ERRORS, error
 from assistant.api.schemas import MAX_QUESTION_CHARS, Filters
 from assistant.api.user_jobs import FiguresDep, ResearchDep
-from assistant.research import UnknownDocument
+from assistant.figures import FoundFigure
+from assistant.research import Facets, SimilarDocument, UnknownDocument
 
 router = APIRouter(tags=["research"])
 
@@ -23,29 +23,10 @@ class FacetsRequest(BaseModel):
     filters: Filters = Field(default_factory=Filters)
 
 
-class FacetsResponse(BaseModel):
-    documents: int = Field(description="Documents counted: those holding the topic's best passages, or all.")
-    doc_type: dict[str, int] = Field(description="Documents per type (guide, loi, rapport, etude, autre).")
-    year: dict[str, int] = Field(description="Documents per year, newest first (\"none\": no year known).")
-    language: dict[str, int] = Field(description="Documents per dominant language.")
-    source: dict[str, int] = Field(description="Documents per publisher or source (\"none\": not recorded).")
-
-
-class SimilarDocumentOut(BaseModel):
-    doc_id: str
-    title: str
-    file_name: str
-    doc_type: str
-    year: int | None
-    language: str
-    score: float = Field(description="Cosine between this document's mean passage vector and the closest "
-                         "passage of the other document (E5: ~0.8 unrelated, ~0.9 same subject).")
-
-
 @router.post("/facets", summary="Count documents on a topic by type, year, language and source", responses=BODY_ERRORS)
-def facets(request: FacetsRequest, research: ResearchDep) -> FacetsResponse:
+def facets(request: FacetsRequest, research: ResearchDep) -> Facets:
     """Counts documents, not passages: one report with forty matching passages is one report."""
-    return FacetsResponse(**asdict(research.facets(request.query, request.filters.to_search())))
+    return research.facets(request.query, request.filters.to_search())
 
 
 @router.get("/documents/{doc_id}/similar", summary="Documents similar to one document",
@@ -54,13 +35,13 @@ def similar(
     doc_id: Annotated[str, Path(max_length=64, pattern=r"^[0-9a-f]+$")],
     research: ResearchDep,
     k: Annotated[int, Query(ge=1, le=20, description="How many documents.")] = 5,
-) -> list[SimilarDocumentOut]:
+) -> list[SimilarDocument]:
     """Closest documents to this one's mean passage vector, best first; the document itself is never listed."""
     try:
         found = research.similar(doc_id, k)
     except UnknownDocument as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no document {doc_id}") from exc
-    return [SimilarDocumentOut(**asdict(d)) for d in found]
+    return found
 
 
 class FiguresRequest(BaseModel):
@@ -69,24 +50,8 @@ class FiguresRequest(BaseModel):
     limit: int = Field(50, ge=1, le=200, description="At most this many figures.")
 
 
-class FigureOut(BaseModel):
-    value: str = Field(description="As written in the document (\"19,8 %\", \"1,7 milliard de dirhams\").")
-    amount: float = Field(description="The value in `unit`.")
-    unit: str = Field(description="\"%\" or \"MDH\" (millions of dirhams; billions are converted).")
-    year: int | None = Field(description="The sentence's year nearest the figure, else the document's year.")
-    measure: str = Field(description="What it measures, in the document's words (the clause before it).")
-    sentence: str
-    doc_id: str
-    title: str
-    file_name: str
-    page: int
-    locator: str = Field(description="A Word file's heading path, cited instead of the page.")
-    language: str
-
-
 @router.post("/figures", summary="Figures (rates, dirham amounts) on a topic, with unit, year and source",
              responses=BODY_ERRORS)
-def figures(request: FiguresRequest, service: FiguresDep) -> list[FigureOut]:
+def figures(request: FiguresRequest, service: FiguresDep) -> list[FoundFigure]:
     """Figures in the order of their passages' relevance; footnotes, captions and tables of contents skipped."""
-    found = service.figures(request.query, request.filters.to_search(), request.limit)
-    return [FigureOut(**asdict(f)) for f in found]
+    return service.figures(request.query, request.filters.to_search(), request.limit)

@@ -18,12 +18,16 @@ EXPORT_FORMATS = ("bib", "ris", "csv")
 VIEWS = ("passages", "documents", "figures")
 
 
+def _filters(filters: tuple) -> Filters:
+    """The hashable (languages, doc_types, year_from, year_to) the cached calls take, as the client's filters."""
+    languages, doc_types, year_from, year_to = filters
+    return Filters(list(languages), list(doc_types), year_from, year_to)
+
+
 @st.cache_data(ttl=120, show_spinner=False, max_entries=64)
 def _search(url: str, query: str, k: int, mode: str, filters: tuple, by_doc: bool) -> list[dict[str, Any]]:
-    languages, doc_types, year_from, year_to = filters
     results = common._client(url).search(
-        query, k=k, mode=mode, by_doc=by_doc,  # type: ignore[arg-type]
-        filters=Filters(list(languages), list(doc_types), year_from, year_to),
+        query, k=k, mode=mode, by_doc=by_doc, filters=_filters(filters),  # type: ignore[arg-type]
     )
     return [r.model_dump() for r in results]
 
@@ -50,8 +54,7 @@ def _export_row(hits: list[Hit]) -> None:
 
 @st.cache_data(ttl=120, show_spinner=False, max_entries=32)
 def _facets(url: str, query: str, filters: tuple) -> dict[str, Any]:
-    languages, doc_types, year_from, year_to = filters
-    return common._client(url).facets(query, Filters(list(languages), list(doc_types), year_from, year_to))
+    return common._client(url).facets(query, _filters(filters))
 
 
 def _facets_row(query: str, filters: tuple) -> None:
@@ -73,8 +76,7 @@ def _facets_row(query: str, filters: tuple) -> None:
 
 @st.cache_data(ttl=120, show_spinner=False, max_entries=32)
 def _figures(url: str, query: str, filters: tuple) -> list[dict[str, Any]]:
-    languages, doc_types, year_from, year_to = filters
-    return common._client(url).figures(query, Filters(list(languages), list(doc_types), year_from, year_to))
+    return common._client(url).figures(query, _filters(filters))
 
 
 def _render_figures(query: str, filters: tuple) -> None:
