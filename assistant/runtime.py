@@ -6,7 +6,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.llm import get_llm
 from assistant.search import SearchService
+from assistant.translation import QueryTranslator
 from core.settings import Settings, get_settings
 from index.analyzer import BM25Analyzer
 from index.backends.base import VectorBackend
@@ -37,12 +39,18 @@ def build_runtime(settings: Settings) -> Runtime:
     analyzer = BM25Analyzer()
     indexer = Indexer(settings, backend, embedder, analyzer)
     sentences = _sentence_store(settings.data_dir, embedder)
-    search = SearchService(settings, backend, embedder, analyzer, sentences)
+    search = SearchService(settings, backend, embedder, analyzer, sentences, translator=_translator(settings))
     if settings.warm_sentences:
         indexer.on_nodes.append(lambda nodes: sentences.warm(
             [(n.metadata.get("section") or "", n.get_content()) for n in nodes]))
     return Runtime(settings=settings, backend=backend, embedder=embedder, analyzer=analyzer, indexer=indexer,
                    search=search, sentences=sentences)
+
+
+def _translator(settings: Settings) -> QueryTranslator | None:
+    """Only when asked for: building it loads the LLM (the local GGUF takes seconds and ~1.5 GB)."""
+    llm = get_llm(settings) if settings.query_translation != "off" else None
+    return QueryTranslator(llm) if llm is not None else None
 
 
 _stores: dict[Path, SentenceVectorStore] = {}

@@ -12,7 +12,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 from pydantic import Field
@@ -25,6 +25,9 @@ from index.embedder import Embedder
 from index.glossary import FOREIGN, get_glossary
 from index.sentence_store import SentenceVectorStore
 from ingest.language import detect_language
+
+if TYPE_CHECKING:
+    from assistant.translation import QueryTranslator
 
 TIE_MARGIN = 10  # hits fetched past the re-ranked ones, so that ties at the boundary are all seen
 
@@ -121,13 +124,15 @@ class SearchService:
     """Created once per process: holds the embedder, the analyzer and the vector backend."""
 
     def __init__(self, settings: Settings, backend: VectorBackend, embedder: Embedder, analyzer: BM25Analyzer,
-                 sentences: SentenceVectorStore | None = None) -> None:
-        """`sentences`: the sentence-vector store that hybrid results are re-ranked with (none: no re-ranking)."""
+                 sentences: SentenceVectorStore | None = None, translator: QueryTranslator | None = None) -> None:
+        """`sentences`: the sentence-vector store that hybrid results are re-ranked with (none: no re-ranking).
+        `translator`: puts English and Arabic questions into French (MIZAN_QUERY_TRANSLATION with an LLM)."""
         self.settings = settings
         self.backend = backend
         self.embedder = embedder
         self.analyzer = analyzer
         self.sentences = sentences
+        self.translator = translator
         self.last_timing: dict[str, float] = {}
 
     def search(
@@ -168,12 +173,14 @@ class SearchService:
         lang = detect_language(query)
         expansion = get_glossary(self.analyzer).expansion(query, lang) if self.settings.glossary and lang in FOREIGN else ""
         s = self.settings
+        translation = self.translator.to_french(query) if self.translator is not None and lang in FOREIGN else None
         by_sentence = mode == "hybrid" and s.sentence_candidates > 0 and self.sentences is not None
         if by_sentence and query_vector is None:
             query_vector = self.embedder.embed_queries([query])[0].tolist()
         plan = QueryPlan(
-            dense=self._dense(query, expansion, query_vector) if mode in ("hybrid", "dense") else None,
-            sparse=self.analyzer.encode_query(f"{query} {expansion}") if mode in ("hybrid", "sparse") else None,
+            dense=self._dense(query, expansion, query_vector, translation) if mode in ("hybrid", "dense") else None,
+            sparse=self.analyzer.encode_query(self._sparse_text(query, expansion, translation))
+            if mode in ("hybrid", "sparse") else None,
             mode=mode,
             fusion=s.fusion,
             rrf_k=s.rrf_k,
@@ -220,7 +227,18 @@ class SearchService:
         ranked = [head[i] for i in fused] + tail
         return [replace(hit, rank=i + 1) for i, hit in enumerate(ranked)]
 
-    def _dense(self, query: str, expansion: str, given: Sequence[float] | None) -> list[float]:
+    def _sparse_text(self, query: str, expansion: str, translation: str | None) -> str:
+        if translation is None:
+            return f"{query} {expansion}"
+        if self.settings.query_translation == "replace":
+            return f"{translation} {expansion}"
+        return f"{query} {expansion} {translation}"
+
+    def _dense(self, query: str, expansion: str, given: Sequence[float] | None, translation: str | None = None,
+               ) -> list[float]:
+        if translation and self.settings.query_translation_dense:
+            return self.embedder.embed_queries([f"{query} ({translation}; {expansion})" if expansion and
+                                                self.settings.glossary_dense else f"{query} ({translation})"])[0].tolist()
         if expansion and self.settings.glossary_dense:
             return self.embedder.embed_queries([f"{query} ({expansion})"])[0].tolist()
         return list(given) if given is not None else self.embedder.embed_queries([query])[0].tolist()

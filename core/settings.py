@@ -61,6 +61,12 @@ class Settings(BaseSettings):
                            "question to its BM25 query (index/glossary.csv).")
     glossary_dense: bool = Field(True, description="Also append those French forms to the question that is embedded "
                                  "(real reports: English R@5 0.79 -> 0.89, Arabic 0.50 -> 0.62).")
+    query_translation: Literal["off", "add", "replace"] = Field(
+        "off", description="With an LLM configured (MIZAN_LLM), the French translation of an English or Arabic "
+        "question is added to its BM25 query (add) or stands for the question there (replace); seconds per question "
+        "with the local model (evaluation/RESULTS.md).")
+    query_translation_dense: bool = Field(
+        False, description="With query_translation, also append the translation to the text that is embedded.")
     foreign_sparse_weight: float = Field(
         1.0, gt=0, description="Multiplies the BM25 weight in RRF for English and Arabic questions.")
     prefetch_k: int = Field(100, ge=1, description="Candidates fetched per vector before fusion.")

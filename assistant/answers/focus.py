@@ -8,7 +8,9 @@ miss matters most: a figure for everyone is not a figure for women. Two checks o
 would quote:
 
 - a question asking for an amount about women (or by sex) needs a quoted sentence that names women or sex;
-- a year the question names must be in a quoted sentence, its heading or its document's title.
+- a year the question names must be in a quoted sentence, its heading or its document's title;
+- a Moroccan region or city, or another country, the question names (assistant/answers/places.py) must be named,
+  in any of its spellings, in the passages quoted.
 
 Real set (real.jsonl): unanswerable questions refused 1 of 12 -> 6 of 12, answerable ones refused unchanged
 (2 of 74); sample set unchanged. Names and subjects ("the Royal Golf Dar Es Salam", "Tanger") are not checked:
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.answers.places import named_places, names
 from assistant.answers.quotable import answer_kind
 from ingest.metadata import YEAR
 
@@ -32,19 +35,25 @@ SEX = re.compile(
 
 @dataclass(frozen=True)
 class Gap:
-    kind: Literal["sex", "year"]
+    kind: Literal["sex", "year", "place"]
     year: str = ""
+    place: str = ""
 
 
-def missing_focus(question: str, quoted: Sequence[str], context: Sequence[str]) -> Gap | None:
+def missing_focus(question: str, quoted: Sequence[str], context: Sequence[str], passages: Sequence[str] = (),
+                  ) -> Gap | None:
     """The first thing the question singles out that the sentences to be `quoted` do not hold, if any.
 
     `context`: the quoted sentences' headings and document titles, where a year often is ("Dépenses fiscales
-    constatées en 2023 et en 2024")."""
+    constatées en 2023 et en 2024"). `passages`: the whole passages the sentences come from; a place is often
+    named once, as a table's row or a paragraph's subject, away from the sentence with the figure."""
     if answer_kind(question) == "amount" and SEX.search(question) and not any(SEX.search(t) for t in quoted):
         return Gap("sex")
     around = " ".join([*quoted, *context])
     for match in YEAR.finditer(question):
         if match.group(0) not in around:
             return Gap("year", match.group(0))
+    for place in named_places(question):
+        if not names(place, [*quoted, *context, *passages]):
+            return Gap("place", place=place.name)
     return None

@@ -31,6 +31,11 @@ NOT_FOR_YEAR = {
     "en": "The closest passages do not give this for {year}.",
     "ar": "المقتطفات الأقرب لا تقدم هذه المعلومة بالنسبة لسنة {year}.",
 }
+NOT_FOR_PLACE = {
+    "fr": "Les passages les plus proches ne parlent pas de {place}.",
+    "en": "The closest passages do not speak of {place}.",
+    "ar": "المقتطفات الأقرب لا تتحدث عن {place}.",
+}
 
 NEAREST = {
     "fr": "Documents les plus proches",

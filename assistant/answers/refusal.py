@@ -22,8 +22,8 @@ def refusal(language: str, evidence: Evidence, *, strategy: str, standalone_ques
             )
     lines = [labels.REFUSAL[language]]
     if gap is not None:
-        reason = labels.NOT_BY_SEX if gap.kind == "sex" else labels.NOT_FOR_YEAR
-        lines[0] += " " + reason[language].format(year=gap.year)
+        reason = {"sex": labels.NOT_BY_SEX, "year": labels.NOT_FOR_YEAR, "place": labels.NOT_FOR_PLACE}[gap.kind]
+        lines[0] += " " + reason[language].format(year=gap.year, place=gap.place)
     if nearest:
         lines.append(labels.heading(labels.NEAREST[language], language))
         page = labels.PAGE[language]

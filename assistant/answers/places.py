@@ -1,0 +1,67 @@
+"""Moroccan regions and cities, and other countries, a question names, in any French, English or Arabic spelling.
+
+A figure for Morocco, or for another city, is not a figure for Tanger, and Morocco's organic budget law is not
+Tunisia's: a question that names a place is only answered by sentences (or their heading or title) that name the
+same place. Morocco itself is not a place here: it is what the corpus is about, and rarely named in a sentence. The spellings are the glossary's
+`lieu` rows (index/glossary.csv, with their sources), so "Tangier", "Tanger" and "بطنجة" are one place, and
+"tunisienne", "Tunisian" and "التونسية" name Tunisia.
+Matching is on folded text (accents, case, hyphens; Arabic hamza forms and ta marbuta) with the Arabic
+one-letter proclitics allowed in front ("بطنجة", "وفاس").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from index.glossary import read_glossary
+
+ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
+PROCLITICS = "(?:[وفبلك]{1,2})?"
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents or Arabic vowel marks, hyphens and apostrophes as spaces, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(ARABIC_FOLD))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[-‐–'’_]", " ", bare).split())
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str  # the canonical French name, said in a refusal
+    pattern: re.Pattern[str]
+
+
+def _pattern(forms: list[str]) -> re.Pattern[str]:
+    alternatives = []
+    for form in sorted({fold(f) for f in forms}, key=len, reverse=True):
+        body = re.escape(form).replace(r"\ ", " ")
+        prefix = PROCLITICS if re.search(r"[\u0600-\u06FF]", form) else ""
+        alternatives.append(prefix + body)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+@cache
+def places() -> tuple[Place, ...]:
+    return tuple(
+        Place(entry.id, entry.forms["fr"][0], _pattern([f for forms in entry.forms.values() for f in forms]))
+        for entry in read_glossary() if entry.domain == "lieu"
+    )
+
+
+def named_places(text: str) -> list[Place]:
+    """The places `text` names, leaving out a city named only inside a region's name ("Fès" in "Fès-Meknès")."""
+    folded = fold(text)
+    found = [(place, [m.span() for m in place.pattern.finditer(folded)]) for place in places()]
+    found = [(place, spans) for place, spans in found if spans]
+    regions = [span for place, spans in found if place.id.startswith("reg_") for span in spans]
+    return [place for place, spans in found
+            if place.id.startswith("reg_") or not all(any(a <= s and e <= b for a, b in regions) for s, e in spans)]
+
+
+def names(place: Place, texts: list[str]) -> bool:
+    return any(place.pattern.search(fold(text)) for text in texts)
