@@ -18,9 +18,10 @@ from ingest.readers import NO_TEXT, IngestError, read_file
 
 pytestmark = pytest.mark.skipif(not installed(), reason="tesseract not installed (make ocr)")
 
-# Page 1 of each sample document: phrases the search must find in the recognised text.
+# Page 1 of each sample document: phrases OCR must recover, and searches that must find them.
 FR_SOURCE, FR_PHRASE = "guide_indicateurs_genre.pdf", "Un indicateur de performance mesure le degré"
 AR_SOURCE, AR_PHRASE = "note_bsg_maroc_ar.pdf", "النفقة العمومية ليست محايدة"
+AR_QUESTION = "هل النفقة العمومية محايدة؟"
 AR_SENTENCE = "الميزانية المستجيبة للنوع الاجتماعي مقاربة تهدف إلى تحليل آثار الميزانية العامة"
 DISTRACTORS = ("brochure_cebsg.pdf", "etude_outils_bsg.pdf", "faq_bsg.md")
 
@@ -125,7 +126,7 @@ def test_scanned_pages_are_found_by_search_marked_ocr_in_the_api_and_the_ui(
         settings.ocr = "auto"
         report = runtime.indexer.ingest(folder)
         assert report.rejected == [] and report.documents == len(DISTRACTORS) + 2
-        for phrase, name in ((FR_PHRASE, "scan_fr.pdf"), (AR_PHRASE, "scan_ar.pdf")):
+        for phrase, name in ((FR_PHRASE, "scan_fr.pdf"), (AR_QUESTION, "scan_ar.pdf")):
             hits = runtime.search.search(phrase, k=5)
             assert (hits[0].file_name, hits[0].ocr) == (name, True), [(h.file_name, h.ocr) for h in hits]
             assert all(not hit.ocr for hit in hits if hit.file_name in DISTRACTORS)
@@ -139,7 +140,7 @@ def test_scanned_pages_are_found_by_search_marked_ocr_in_the_api_and_the_ui(
     ui_settings = get_settings()
     previous, ui_settings.api_url = ui_settings.api_url, api.url
     try:
-        hits = httpx.post(f"{api.url}/search", json={"query": AR_PHRASE, "k": 3}, timeout=120).json()["hits"]
+        hits = httpx.post(f"{api.url}/search", json={"query": AR_QUESTION, "k": 3}, timeout=120).json()["hits"]
         assert (hits[0]["file_name"], hits[0]["ocr"]) == ("scan_ar.pdf", True)
         at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "ui" / "app.py"), default_timeout=300).run()
         at.switch_page("views/search.py").run()
