@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     parse_timeout_s: float = Field(
         120, gt=0, description="Seconds one file may take to parse; past them its worker process is killed and "
         "the file reported as timed out. It covers OCR of the file's scanned pages: past it, the pages not yet "
-        "recognised are left out with a warning (about 3-7 s a page on 2 cores).")
+        "recognised are left out with a warning (about 8 s a page on 2 shared cores).")
 
     ocr: Literal["auto", "off"] = Field(
         "auto", description="PDF pages that are only images (scans): auto reads them with Tesseract when it is "
