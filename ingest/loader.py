@@ -26,7 +26,7 @@ from ingest.metadata import (
     usable_title,
     year_from_text,
 )
-from ingest.ocr import BUDGET_SHARE, OcrOptions
+from ingest.ocr import OcrOptions, budget_for
 from ingest.readers import BINARY_EXTENSIONS, TEXT_EXTENSIONS, IngestError, ReadResult, looks_like_html, read_file
 from ingest.types import Page, Rejected, SourceDocument
 from ingest.worker import WorkerReader
@@ -58,7 +58,7 @@ class ReadLimits:
 
     def file_reader(self) -> Callable[[Path], ReadResult]:
         """The reader with its OCR options, the OCR budget taken from the file's."""
-        ocr = replace(self.ocr, budget_s=BUDGET_SHARE * self.timeout_s) if self.ocr is not None else None
+        ocr = replace(self.ocr, budget_s=budget_for(self.timeout_s)) if self.ocr is not None else None
         return partial(self.reader, ocr=ocr)
 
 

@@ -20,7 +20,10 @@ from dataclasses import dataclass, field
 TESSERACT = "tesseract"
 # OpenMP threads per tesseract process: on 2 busy cores its default (all cores) made a page 3x slower (20 s vs 6.6 s).
 THREAD_LIMIT = "1"
-BUDGET_SHARE = 0.9  # of the file's parse budget; the rest is for extraction, cleaning and the trip back
+# What OCR leaves of the file's parse budget to the rest of the read, and to a page cut short: writing the page
+# image for tesseract and stopping it take seconds on a busy machine.
+BUDGET_SHARE = 0.9
+BUDGET_RESERVE_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,11 @@ class OcrResult:
 
 class OcrUnavailable(Exception):
     """Tesseract or every requested language pack is missing; the message says what to install."""
+
+
+def budget_for(timeout_s: float) -> float:
+    """Seconds OCR of one file may take when the whole file may take `timeout_s`."""
+    return max(0.0, min(BUDGET_SHARE * timeout_s, timeout_s - BUDGET_RESERVE_S))
 
 
 def installed() -> bool:
@@ -67,9 +75,12 @@ def recognise(data: bytes, numbers: list[int], options: OcrOptions) -> OcrResult
             return result
         languages = _languages(options.languages)
         os.environ.setdefault("OMP_THREAD_LIMIT", THREAD_LIMIT)
+        first = time.monotonic()
         for position, number in enumerate(scanned):
-            left = deadline - time.monotonic() if deadline is not None else None
-            if left is not None and left <= 0:
+            now = time.monotonic()
+            left = deadline - now if deadline is not None else None
+            # a page that would not finish in what is left is not started: its work would be thrown away
+            if left is not None and (left <= 0 or (position and left < (now - first) / position)):
                 result.out_of_time = scanned[position:]
                 break
             page = document[number - 1]

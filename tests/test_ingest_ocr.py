@@ -66,7 +66,7 @@ def test_french_and_arabic_scans_are_read_by_ocr_arabic_in_logical_order(scans: 
 
 
 def test_a_scan_past_the_files_budget_keeps_the_pages_read_and_names_the_rest(tmp_path: Path) -> None:
-    """40 pages cannot be recognised in 18 s (2-15 s a page here): the reader stops in time, nothing is killed."""
+    """40 pages cannot be recognised in 15 s (2-15 s a page here): the reader stops in time, nothing is killed."""
     scan(CORPUS / FR_SOURCE, tmp_path / "long_scan.pdf", [1, 2] * 20)
     result = load_corpus(tmp_path, limits=ReadLimits(timeout_s=20, ocr=OcrOptions(languages="fra")))
     assert result.rejected == []
