@@ -7,7 +7,7 @@ MIZAN := $(VENV)/bin/mizan
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: install models llm browser run serve ui lint test ingest clean
+.PHONY: install models llm browser ocr run serve ui lint test ingest clean
 
 API_PORT ?= 8000
 UI_PORT ?= 8501
@@ -38,6 +38,11 @@ ingest: models
 browser:
 	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; }
 
+# OCR of scanned PDF pages (MIZAN_OCR=auto uses it when present): Debian's Tesseract with French, Arabic, English
+# (checked by language pack: a tesseract installed without them is completed).
+ocr:
+	langs=$$(tesseract --list-langs 2>/dev/null); grep -qx fra <<<"$$langs" && grep -qx ara <<<"$$langs" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-fra tesseract-ocr-ara tesseract-ocr-eng >/dev/null; }
+
 # Ingest, three example searches (FR/EN/AR), then the API and the UI; Ctrl-C stops both.
 run: ingest
 	$(MIZAN) search "Comment formuler un indicateur sensible au genre pour un programme ?" --k 3
@@ -60,7 +65,7 @@ lint: install
 	PYTHONPATH=. $(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 
-test: lint models browser
+test: lint models browser ocr
 	$(PY) -m pytest -q
 
 clean:

@@ -200,7 +200,7 @@ def _sentences(hit: Hit, topic: Topic, score: float) -> list[Citation]:
         found.append(Citation(
             n=0, doc_id=hit.doc_id, file=hit.file_name, title=hit.title, page=page, quote=text, chunk_id=hit.chunk_id,
             score=round(score + TERM_BONUS * len({t.lower() for t in terms}), 4), quote_span=span,
-            locator=hit.locator if page == hit.page else "",
+            locator=hit.locator if page == hit.page else "", ocr=hit.ocr,
         ))
     return found
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, StrictBool
 
 
 def json_number(value: object) -> object:
@@ -35,6 +35,8 @@ class Citation(BaseModel):
     quote_span: tuple[JsonInt, JsonInt] | None = Field(None, description="Character span of the quote in the page text.")
     locator: str = Field("", description="Where the quote is in a file without pages (a Word file's heading path, "
                          "e.g. \"Titre II › Recettes › Tableau 3\"); cite it instead of the page when set.")
+    ocr: StrictBool = Field(False, description="The quoted passage was recognised by OCR from a scanned page: its words "
+                      "may hold recognition errors.")
 
 
 class NearDocument(BaseModel):

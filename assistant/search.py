@@ -55,6 +55,8 @@ class Hit:
     quote_span: tuple[int, int]  # chunk's start in the text of `page`, end in the text of `page_end`
     locator: str = ""  # a Word file's heading path ("Titre II › Recettes › Tableau 3"), cited instead of a page
     page_breaks: list[tuple[int, int]] = field(default_factory=list)  # (page, where it starts in `text`) after the first
+    ocr: Annotated[bool, Field(description="Some of the passage was recognised by OCR from a scanned page: its "
+                               "words may hold recognition errors.")] = False
     # The passage's dense vector, when the search asked for it (answers measure the evidence with it); never sent.
     vector: Annotated[list[float] | None, Field(exclude=True)] = field(default=None, repr=False, compare=False)
 
@@ -102,6 +104,7 @@ def hit_from_point(rank: int, point: ScoredPoint) -> Hit:
         quote_span=(int(meta.get("char_start", 0)), int(meta.get("char_end", 0))),
         locator=meta.get("locator") or "",
         page_breaks=[(int(page), int(offset)) for page, offset in meta.get("page_breaks") or []],
+        ocr=bool(meta.get("ocr")),
         vector=point.vector,
     )
 

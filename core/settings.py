@@ -108,7 +108,17 @@ class Settings(BaseSettings):
     max_text_mb: float = Field(100, gt=0, description="Largest plain-text or Markdown file ingested, in megabytes.")
     parse_timeout_s: float = Field(
         120, gt=0, description="Seconds one file may take to parse; past them its worker process is killed and "
-        "the file reported as timed out.")
+        "the file reported as timed out. It covers OCR of the file's scanned pages: past it, the pages not yet "
+        "recognised are left out with a warning (about 8 s a page on 2 shared cores).")
+
+    ocr: Literal["auto", "off"] = Field(
+        "auto", description="PDF pages that are only images (scans): auto reads them with Tesseract when it is "
+        "installed (`make ocr`) and marks their passages `ocr`; off refuses a PDF without a text layer, as before.")
+    ocr_languages: str = Field("fra+ara+eng", description="Tesseract language packs, '+'-joined (Debian "
+                               "tesseract-ocr-<lang>); a missing one is skipped.")
+    ocr_dpi: int = Field(300, ge=72, le=600, description="Resolution scanned pages are rendered at for OCR.")
+    ocr_page_timeout_s: float = Field(60, gt=0, description="Seconds Tesseract may spend on one page before it "
+                                      "is stopped and the page left out.")
 
     @property
     def models_dir(self) -> Path:

@@ -25,6 +25,7 @@ from index.backends.vector_store import BackendVectorStore
 from index.embedder import Embedder, MizanEmbedding
 from ingest.chunking import chunk_document, hf_token_counter, passage_overhead
 from ingest.loader import ReadLimits, load_corpus
+from ingest.ocr import OcrOptions
 from ingest.types import Page, Rejected, SourceDocument
 
 PAGE_SEPARATOR = "\f"  # cleaned page text never holds a form feed, so it splits the stored text back into pages
@@ -47,9 +48,11 @@ class IngestReport:
 
 
 def read_limits(settings: Settings) -> ReadLimits:
-    """The per-file size and time limits ingestion applies, from the settings."""
+    """The per-file size and time limits ingestion applies, and how it reads scanned pages, from the settings."""
+    ocr = (OcrOptions(settings.ocr_languages, settings.ocr_dpi, settings.ocr_page_timeout_s)
+           if settings.ocr == "auto" else None)
     return ReadLimits(max_mb={"pdf": settings.max_pdf_mb, "docx": settings.max_docx_mb, "html": settings.max_html_mb,
-                              "text": settings.max_text_mb}, timeout_s=settings.parse_timeout_s)
+                              "text": settings.max_text_mb}, timeout_s=settings.parse_timeout_s, ocr=ocr)
 
 
 def to_llama_document(doc: SourceDocument) -> Document:
@@ -67,6 +70,8 @@ def to_llama_document(doc: SourceDocument) -> Document:
         "page_numbers": [p.number for p in doc.pages],
         "page_labels": [p.label for p in doc.pages] if any(p.label for p in doc.pages) else [],
     }
+    if any(p.ocr for p in doc.pages):  # only then: the stored hash of every other document stays as it was
+        metadata["ocr_pages"] = [p.number for p in doc.pages if p.ocr]
     return Document(id_=doc.doc_id, text=PAGE_SEPARATOR.join(p.text for p in doc.pages), metadata=metadata)
 
 
@@ -75,6 +80,7 @@ def from_llama_document(document: BaseNode) -> SourceDocument:
     texts = document.get_content().split(PAGE_SEPARATOR)
     numbers = meta.get("page_numbers") or list(range(1, len(texts) + 1))
     labels = meta.get("page_labels") or [""] * len(texts)
+    recognised = set(meta.get("ocr_pages") or [])
     return SourceDocument(
         doc_id=document.id_,
         path=Path(meta.get("path", "")),
@@ -83,7 +89,7 @@ def from_llama_document(document: BaseNode) -> SourceDocument:
         doc_type=meta.get("doc_type", "autre"),
         year=meta.get("year"),
         language=meta.get("language", "und"),
-        pages=[Page(number=n, text=t, label=label) for n, t, label in zip(numbers, texts, labels)],
+        pages=[Page(number=n, text=t, label=label, ocr=n in recognised) for n, t, label in zip(numbers, texts, labels)],
         source=meta.get("source", ""),
         licence=meta.get("licence", ""),
         aliases=list(meta.get("aliases", [])),

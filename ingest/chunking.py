@@ -85,6 +85,8 @@ def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int
             "page_breaks": [[doc.pages[p].number, page_starts[p] - start] for p in range(first + 1, last + 1)],
             "chunk_index": index,
         }
+        if any(page.ocr for page in doc.pages[first:last + 1]):
+            metadata["ocr"] = True  # some of its text was recognised from a scan: it may hold OCR errors
         if context_tokens:
             metadata["context"] = _context(doc.title, doc.pages[first].label or section, tokenizer, context_tokens)
         embedded = ["context"] if context_tokens else []

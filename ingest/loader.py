@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from ingest.cleaning import clean_pages
@@ -25,9 +26,10 @@ from ingest.metadata import (
     usable_title,
     year_from_text,
 )
+from ingest.ocr import OcrOptions, budget_for
 from ingest.readers import BINARY_EXTENSIONS, TEXT_EXTENSIONS, IngestError, ReadResult, looks_like_html, read_file
 from ingest.types import Page, Rejected, SourceDocument
-from ingest.worker import Reader, WorkerReader
+from ingest.worker import WorkerReader
 
 ProgressCallback = Callable[[str], None]
 DOC_ID_CHARS = 16
@@ -42,15 +44,22 @@ _HEAD_BYTES = 2048
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """What one file may cost before it is turned away: its size per format, and seconds of parsing.
+    """What one file may cost before it is turned away: its size per format, and seconds of parsing (OCR of
+    its scanned pages included); and how scanned PDF pages are read (`ocr`; None: not at all).
 
-    `reader` is what the worker process runs on each file (tests swap in a slow or failing one); it must be
-    a module-level function, since it is sent to the worker by name.
+    `reader` is what the worker process runs on each file, as `reader(path, ocr=...)` (tests swap in a slow or
+    failing one); it must be a module-level function, since it is sent to the worker by name.
     """
 
     max_mb: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_MAX_MB))
     timeout_s: float = DEFAULT_PARSE_TIMEOUT_S
-    reader: Reader = read_file
+    reader: Callable[..., ReadResult] = read_file
+    ocr: OcrOptions | None = field(default_factory=OcrOptions)
+
+    def file_reader(self) -> Callable[[Path], ReadResult]:
+        """The reader with its OCR options, the OCR budget taken from the file's."""
+        ocr = replace(self.ocr, budget_s=budget_for(self.timeout_s)) if self.ocr is not None else None
+        return partial(self.reader, ocr=ocr)
 
 
 @dataclass
@@ -94,7 +103,7 @@ def load_corpus(folder: Path, files: list[Path] | None = None,
     result = LoadResult()
     entries, problems = read_manifest(folder)
     result.warnings.extend(problems)
-    with WorkerReader(limits.timeout_s, limits.reader) as worker:
+    with WorkerReader(limits.timeout_s, limits.file_reader()) as worker:
         _load_files(folder, _selected(folder, files), result, limits, worker, progress)
     for document in result.documents:
         _apply_metadata(document, entries)
@@ -157,10 +166,11 @@ def _load_file(path: Path, file_name: str, warnings: list[str], limits: ReadLimi
     if not any(pages):
         raise IngestError("no text left after cleaning (only running headers, page numbers or blanks)")
     warnings.extend(f"{file_name}: {note}" for note in read.notes)
+    recognised = set(read.ocr_pages)
     return SourceDocument(
         doc_id=document_id(pages), path=path, file_name=file_name, title=_own_title(read, pages, file_name),
         doc_type="autre", year=None, language="und",
-        pages=[Page(number, text, label) for number, (text, label)
+        pages=[Page(number, text, label, ocr=number in recognised) for number, (text, label)
                in enumerate(zip(pages, read.labels or [""] * len(pages)), start=1)],
     )
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 from ingest.arabic import fix_arabic_text, has_presentation_forms
+from ingest.ocr import OcrOptions, OcrUnavailable, recognise
 
 
 class IngestError(Exception):
@@ -34,6 +36,7 @@ class ReadResult:
     title: str | None = None  # title carried by the file itself (PDF info, DOCX properties, <title>)
     labels: list[str] = field(default_factory=list)  # per page, how to cite it when it has no page number (DOCX)
     notes: list[str] = field(default_factory=list)  # things worth reporting that did not stop the read
+    ocr_pages: list[int] = field(default_factory=list)  # 1-based pages whose text Tesseract recognised
 
 
 TEXT_EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
@@ -63,16 +66,18 @@ _TYPOGRAPHIC = set("«»‘’‚“”„–—…€°•·×÷±§¶©®™ª
 _HTML_SNIFF = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
 
 
-def read_file(path: Path) -> ReadResult:
-    """Read one file, whatever its name says; raise IngestError when it cannot give text."""
+def read_file(path: Path, ocr: OcrOptions | None = None) -> ReadResult:
+    """Read one file, whatever its name says; raise IngestError when it cannot give text.
+
+    With `ocr`, PDF pages that are only images are read by Tesseract; without, a PDF with no text is refused."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"cannot read file ({exc.strerror or exc})") from exc
-    return read_bytes(data, path.suffix.lower())
+    return read_bytes(data, path.suffix.lower(), ocr)
 
 
-def read_bytes(data: bytes, extension: str) -> ReadResult:
+def read_bytes(data: bytes, extension: str, ocr: OcrOptions | None = None) -> ReadResult:
     """Read file content; `extension` ('.pdf', '' ...) names the reason when the content disappoints it.
 
     A supported binary type under another name (a PDF saved as .txt, a DOCX as .pdf) is a document with a
@@ -83,7 +88,7 @@ def read_bytes(data: bytes, extension: str) -> ReadResult:
         raise IngestError("empty file")
     kind = _binary_kind(data, extension)
     if kind == "pdf":
-        result = _read_pdf(data)
+        result = _read_pdf(data, ocr)
     elif kind == "docx":
         result = _read_docx(data)
     else:
@@ -381,10 +386,14 @@ class _HtmlText(HTMLParser):
 
 # --- PDF ----------------------------------------------------------------------------------------------
 
-def _read_pdf(data: bytes) -> ReadResult:
+NO_TEXT = "no extractable text; OCR not enabled (scanned or image-only PDF)"
+
+
+def _read_pdf(data: bytes, ocr: OcrOptions | None) -> ReadResult:
     from pypdf import PasswordType, PdfReader
     from pypdf.errors import DependencyError
 
+    started = time.monotonic()
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
@@ -406,12 +415,66 @@ def _read_pdf(data: bytes) -> ReadResult:
         except Exception as exc:  # one unreadable page must not cost the document
             notes.append(f"page {number}: text extraction failed ({type(exc).__name__}: {exc})")
             pages.append("")
-    if not any(page.strip() for page in pages):
-        raise IngestError("no extractable text; OCR not enabled (scanned or image-only PDF)")
+    ocr_pages: list[int] = []
+    if ocr is not None:
+        ocr_pages = _ocr_blank_pages(data, pages, notes, ocr, started)
+    elif not any(page.strip() for page in pages):
+        raise IngestError(NO_TEXT)
     empty = sum(1 for page in pages if not page.strip())
     if empty:
         notes.append(f"{empty} of {len(pages)} pages have no extractable text (images only?)")
-    return ReadResult("pdf", pages, title=_pdf_title(reader), notes=notes)
+    return ReadResult("pdf", pages, title=_pdf_title(reader), notes=notes, ocr_pages=ocr_pages)
+
+
+def _ocr_blank_pages(data: bytes, pages: list[str], notes: list[str], ocr: OcrOptions, started: float) -> list[int]:
+    """Fill in, by OCR, the pages whose text layer holds no letter; the numbers of the pages it filled.
+
+    A PDF with some text and unreadable scans is still read (its scans noted); one with none is refused with why.
+    """
+    blank = [number for number, text in enumerate(pages, start=1) if not any(char.isalpha() for char in text)]
+    if not blank:
+        return []
+    if ocr.budget_s is not None:  # the budget counts from the start of the read
+        ocr = replace(ocr, budget_s=max(0.0, ocr.budget_s - (time.monotonic() - started)))
+    has_text = any(page.strip() for page in pages)
+    try:
+        result = recognise(data, blank, ocr)
+    except OcrUnavailable as exc:
+        if not has_text:
+            raise IngestError(f"no extractable text; OCR not available: {exc} (scanned or image-only PDF)") from exc
+        notes.append(f"scanned pages left unread: OCR not available ({exc})")
+        return []
+    except Exception as exc:  # a renderer failure on one odd file costs its scanned pages, not the file's text
+        if not has_text:
+            raise IngestError(f"no extractable text; OCR failed ({type(exc).__name__}: {exc})") from exc
+        notes.append(f"OCR failed ({type(exc).__name__}: {exc})")
+        return []
+    notes.extend(result.notes)
+    found = [number for number, text in sorted(result.texts.items()) if any(char.isalpha() for char in text)]
+    for number in found:
+        pages[number - 1] = result.texts[number]
+    if result.out_of_time:
+        notes.append(f"{_page_ranges(result.out_of_time)}: not read by OCR, the file's time budget ran out after "
+                     f"{len(result.texts)} scanned pages (raise MIZAN_PARSE_TIMEOUT_S to read them)")
+    if not any(page.strip() for page in pages):
+        if result.out_of_time and not result.texts:
+            raise IngestError("no extractable text; OCR ran out of time before the first page", transient=True)
+        raise IngestError("no extractable text, even by OCR (scanned or image-only PDF)")
+    if found:
+        notes.append(f"{_page_ranges(found)}: text recognised by OCR")
+    return found
+
+
+def _page_ranges(numbers: list[int]) -> str:
+    """"page 3", "pages 2-4, 7": how a note names a set of pages."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    text = ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+    return f"page {text}" if len(numbers) == 1 else f"pages {text}"
 
 
 def _pdf_page_text(page) -> str:

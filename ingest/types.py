@@ -16,6 +16,7 @@ class Page:
     number: int  # 1-based, as printed by a PDF viewer
     text: str  # cleaned text; chunk char spans point into it
     label: str = ""  # how to cite a unit that is not a printed page: a Word section's heading path
+    ocr: bool = False  # its text was recognised by OCR from a scanned image, not taken from a text layer
 
 
 @dataclass

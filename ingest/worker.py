@@ -23,7 +23,8 @@ from types import TracebackType
 
 from ingest.readers import IngestError, ReadResult, read_file
 
-Reader = Callable[[Path], ReadResult]  # a module-level function: it is pickled to the child by name
+# A module-level function (or a functools.partial of one): it is pickled to the child by name.
+Reader = Callable[[Path], ReadResult]
 
 _CONTEXT = multiprocessing.get_context("spawn")
 STARTUP_TIMEOUT_S = 120.0  # importing the readers on a busy machine; not part of any file's budget

@@ -254,7 +254,8 @@ def _print_sources(answer: Any) -> None:
     from rich.markup import escape
 
     for c in answer.citations:
-        console.print(f"  [bold][{c.n}][/bold] {escape(c.title)} — {escape(c.file)} {escape(_where(c.page, c.locator))}")
+        console.print(f"  [bold][{c.n}][/bold] {escape(c.title)} — {escape(c.file)} {escape(_where(c.page, c.locator))}"
+                      f"{_OCR if c.ocr else ''}")
     if answer.refused and answer.nearest_documents:
         console.print("  Nearest documents:")
         for d in answer.nearest_documents:
@@ -314,7 +315,8 @@ def search(
 
     for h in results:
         snippet = " ".join(h.text.split())[:240]
-        console.print(f"[bold]{h.rank}.[/bold] [cyan]{h.title}[/cyan] — {h.file_name} {escape(_where(h.page, h.locator))} [{h.language}] ({h.score:.3f})")
+        console.print(f"[bold]{h.rank}.[/bold] [cyan]{h.title}[/cyan] — {h.file_name} {escape(_where(h.page, h.locator))}"
+                      f"{_OCR if h.ocr else ''} [{h.language}] ({h.score:.3f})")
         console.print(f"   {snippet}…")
 
 
@@ -466,6 +468,9 @@ def bench_search(
 
     _quiet_libraries()
     run(get_settings(), console, target_chunks=chunks, n_queries=queries, baseline_local=baseline_local)
+
+
+_OCR = " [yellow]OCR[/yellow]"  # a passage recognised from a scanned page: its words may hold recognition errors
 
 
 def _where(page: int, locator: str) -> str:

@@ -10,12 +10,13 @@ import os
 import time
 from pathlib import Path
 
+from ingest.ocr import OcrOptions
 from ingest.readers import ReadResult, read_file
 
 HANG_S = 600.0  # far past any budget a test sets: only the kill ends it
 
 
-def misbehaving_read(path: Path) -> ReadResult:
+def misbehaving_read(path: Path, ocr: OcrOptions | None = None) -> ReadResult:
     """read_file, except: "slow" in the name hangs, "boom" raises a bug, "crash" kills the worker."""
     if "slow" in path.name:
         time.sleep(HANG_S)
@@ -23,4 +24,4 @@ def misbehaving_read(path: Path) -> ReadResult:
         raise RuntimeError("boom")
     if "crash" in path.name:
         os._exit(3)
-    return read_file(path)
+    return read_file(path, ocr)

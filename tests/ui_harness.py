@@ -101,10 +101,11 @@ def _spawn(command: list[str], env: dict[str, str], log: Path, url: str) -> Serv
     return Server(url=url, process=process, log=log)
 
 
-def start_api(workdir: Path, embed_model_path: str, *, api_key: str | None = API_KEY) -> Server:
-    """The API on a copy of the ingested corpus, once /health answers."""
+def start_api(workdir: Path, embed_model_path: str, *, api_key: str | None = API_KEY,
+              index: Path | None = None) -> Server:
+    """The API on a copy of the ingested corpus (or of the data dir `index`), once /health answers."""
     data_dir = workdir / "data"
-    shutil.copytree(ingested_data_dir(embed_model_path), data_dir)
+    shutil.copytree(index or ingested_data_dir(embed_model_path), data_dir)
     port = free_port()
     env = _env(MIZAN_DATA_DIR=str(data_dir), MIZAN_EMBED_MODEL=embed_model_path, MIZAN_API_KEY=api_key or "")
     command = [sys.executable, "-m", "uvicorn", "--factory", "assistant.api.app:create_app",

@@ -72,6 +72,7 @@ class Hit(_Model):
     text: str = ""
     quote_span: tuple[int, int] | None = None
     locator: str = ""
+    ocr: bool = False
 
     @property
     def page_highlight(self) -> tuple[int, int | None] | None:
@@ -104,6 +105,7 @@ class Citation(_Model):
     score: float = 0.0
     quote_span: tuple[int, int] | None = None
     locator: str = ""
+    ocr: bool = False
 
 
 class NearDocument(_Model):

@@ -123,6 +123,8 @@ LABELS: dict[str, dict[str, str]] = {
     "source.page": {"fr": "p. {n}", "en": "p. {n}", "ar": "ص. {n}"},
     "source.page_of": {"fr": "Page {n} sur {total}", "en": "Page {n} of {total}", "ar": "الصفحة {n} من {total}"},
     "source.quote": {"fr": "Passage cité", "en": "Cited passage", "ar": "المقطع المستشهد به"},
+    # the tag on a passage whose text was recognised from a scanned page (it may hold recognition errors)
+    "source.ocr": {"fr": "OCR", "en": "OCR", "ar": "OCR"},
     "source.text": {"fr": "Texte de la page", "en": "Page text", "ar": "نص الصفحة"},
     "source.image": {"fr": "Image de la page", "en": "Page image", "ar": "صورة الصفحة"},
     "source.no_image": {

@@ -41,7 +41,7 @@ def citation(n: int, source: Source, spans: list[tuple[int, int]]) -> Citation:
     return Citation(
         n=n, doc_id=hit.doc_id, file=hit.file_name, title=hit.title, page=page, quote=" ".join(hit.text[start:end].split()),
         chunk_id=hit.chunk_id, score=round(source.cosine, 4), quote_span=span,
-        locator=hit.locator if page == hit.page else "",
+        locator=hit.locator if page == hit.page else "", ocr=hit.ocr,
     )
 
 

@@ -105,7 +105,8 @@ def _render_answer(index: int, message: dict) -> None:
                 st.caption(t("assistant.searched_as", q=common.escape_markdown(answer.standalone_question)))
         if answer.citations:
             chips = {
-                c.n: f"[{c.n}] {common.short(c.title, 42)} · {common.where(c.page, c.locator)}" for c in answer.citations
+                c.n: f"[{c.n}] {common.short(c.title, 42)} · {common.where(c.page, c.locator)}"
+                + (f" · {t('source.ocr')}" if c.ocr else "") for c in answer.citations
             }
             st.pills(
                 t("assistant.sources"), list(chips), key=f"cite-{index}", format_func=chips.__getitem__,

@@ -132,7 +132,8 @@ def _render_passages(hits: list[Hit], query: str) -> None:
         with st.container(border=True, key=f"hit-{hit.rank}"):
             st.markdown(f"**{hit.rank}. {common.escape_markdown(hit.title)}**")
             meta = _meta(hit.doc_type, hit.year, hit.language, _pages_label(hit))
-            st.caption(common.escape_markdown(meta + (f" · {hit.section}" if hit.section else "")))
+            ocr = f" :gray-badge[{t('source.ocr')}]" if hit.ocr else ""  # recognised from a scan: may hold errors
+            st.caption(common.escape_markdown(meta + (f" · {hit.section}" if hit.section else "")) + ocr)
             st.html(common.snippet_html(hit.text, query))
             st.button(
                 t("search.open"), key=f"open-hit-{hit.rank}", icon=":material/article:", type="tertiary",
