@@ -27,11 +27,22 @@ HOSTILE_PAGE = f"""<!DOCTYPE html><html><head><title>Crèches communales de Tafr
 <p>&lt;img src=x onerror=alert('crèches communales de Tafraout')&gt; [crèches communales ouvertes à Tafraout](javascript:alert(1))</p>
 <pre><code>function crechesOuvertes(commune) {{ return commune.creches.filter(c =&gt; c.ouverte &amp;&amp; c.annee == 2024); }}</code></pre>
 <p>.creches-communales-tafraout {{ margin: 0; content: "crèches ouvertes en 2024"; }}</p>
+<pre>const reponse = "Tafraout a ouvert quatre crèches communales en 2024 pour les mères qui travaillent"</pre>
+<pre>if (commune == "Tafraout" &amp;&amp; annee == 2024) afficher("quatre crèches communales ouvertes")</pre>
 <p>https://tafraout.example/creches-communales https://tafraout.example/creches/2024/ouvertes https://tafraout.example/meres</p>
 <p>&lt;script&gt;alert("Combien de crèches communales Tafraout a-t-elle ouvertes ?")&lt;/script&gt;</p>
 </body></html>"""
+# Only code says how many crèches Mirleft opened: the answer must refuse, or quote something else, never the code.
+CODE_ONLY_PAGE = """<!DOCTYPE html><html><head><title>Crèches communales de Mirleft</title></head><body>
+<h1>Crèches communales de Mirleft</h1>
+<p>La province de Tiznit publie chaque année la liste de ses équipements sociaux.</p>
+<pre>const reponse = "La commune de Mirleft a ouvert six crèches communales en 2023 pour les mères qui travaillent";</pre>
+<pre>if (commune == "Mirleft" &amp;&amp; annee == 2023) afficher("six crèches communales ouvertes à Mirleft en 2023")</pre>
+<pre>function crechesMirleft() { return "six crèches communales ouvertes à Mirleft en 2023"; }</pre>
+</body></html>"""
+CODE_QUESTION = "Combien de crèches communales la commune de Mirleft a-t-elle ouvertes en 2023 ?"
 QUESTION = "Combien de crèches communales la commune de Tafraout a-t-elle ouvertes en 2024 ?"
-NOT_TEXT = ("<", ">", "javascript", "onerror", "function", "=>", "{", "}", "http", "==")
+NOT_TEXT = ("<", ">", "javascript", "onerror", "function", "=", "{", "}", "http", "const ")
 
 
 @pytest.mark.parametrize("line", [
@@ -57,6 +68,7 @@ def test_the_html_reader_keeps_no_tags_not_even_escaped_ones() -> None:
 def runtime(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Runtime]:
     folder = tmp_path_factory.mktemp("hostile-page")
     (folder / "creches_tafraout.html").write_text(HOSTILE_PAGE, encoding="utf-8")
+    (folder / "creches_mirleft.html").write_text(CODE_ONLY_PAGE, encoding="utf-8")
     settings = scratch_settings(tmp_path_factory.mktemp("hostile-page-data"), embed_model_path)
     runtime = build_runtime(settings)
     assert runtime.indexer.ingest(folder).rejected == []
@@ -71,3 +83,9 @@ def test_only_text_is_quoted_from_a_hostile_page(runtime: Runtime) -> None:
         assert not any(mark in citation.quote for mark in NOT_TEXT), citation.quote
     assert any("quatre crèches" in citation.quote for citation in answer.citations), answer
     assert not any(mark in answer.text for mark in ("javascript", "onerror", "function", "http")), answer.text
+
+
+def test_code_is_not_quoted_even_when_only_code_answers(runtime: Runtime) -> None:
+    answer = AnswerService.from_runtime(runtime).answer(CODE_QUESTION)
+    for citation in answer.citations:
+        assert not any(mark in citation.quote for mark in NOT_TEXT), citation.quote
