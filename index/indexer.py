@@ -206,6 +206,7 @@ class Indexer:
         # a file that now reads as broken no longer holds its stored content; one whose reading failed still may
         present.update({r.file_name: "" for r in loaded.rejected if not r.transient})
         kept = {r.file_name for r in loaded.rejected if r.transient}
+        self._release_names(present)
         for doc_id in self._retired(present, kept, prune=prune and files is None):
             self.vector_store.delete(doc_id)
             self.docstore.delete_document(doc_id, raise_error=False)
@@ -256,13 +257,15 @@ class Indexer:
                 on_pages(done, report.pages)
 
     def _keep_stored_aliases(self, document: SourceDocument, names: set[str], *, prune: bool) -> None:
-        """A document read again under its stored name keeps the aliases it was given by earlier runs.
+        """A document read again keeps the aliases it was given by earlier runs.
 
         An alias of an upload has no file of its own (see `_aliased_to_stored`), so a run that does not see it
         must not drop it; only a whole-folder run with prune, which sees every file, says which names are gone.
         """
         stored = self.docstore.get_document(document.doc_id, raise_error=False)
-        if prune or stored is None or stored.metadata.get("file_name") != document.file_name:
+        # read again under its name, or under another while its own name is read too (with other content: the
+        # upload worker moved it there to make room, see assistant.jobs)
+        if prune or stored is None or stored.metadata.get("file_name") not in names:
             return
         document.aliases.extend(alias for alias in stored.metadata.get("aliases", [])
                                 if alias not in names and alias not in document.aliases)
@@ -291,6 +294,17 @@ class Indexer:
             stored.metadata["aliases"] = aliases
             self.docstore.add_documents([stored], allow_update=True)  # the stored hash follows the metadata
         return True
+
+    def _release_names(self, present: dict[str, str]) -> None:
+        """A name read in this run with other content is no longer an alias of the document it named: an alias has
+        no file of its own (an upload's copy), so nothing else would ever take it back, and the catalogue would
+        list one name under two documents."""
+        for doc_id, stored in list(self.docstore.docs.items()):
+            aliases = stored.metadata.get("aliases", [])
+            mine = [alias for alias in aliases if present.get(alias, doc_id) == doc_id]
+            if mine != aliases:
+                stored.metadata["aliases"] = mine
+                self.docstore.add_documents([stored], allow_update=True)
 
     def _retired(self, present: dict[str, str], kept: set[str], *, prune: bool) -> list[str]:
         """A stored document is retired when each of its files now holds other content, or is gone (with prune);

@@ -126,17 +126,33 @@ def _binary_kind(data: bytes, extension: str) -> str | None:
 def _zip_kind(data: bytes, extension: str) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+            sizes = {info.filename: info.file_size for info in archive.infolist()}
+            names = set(sizes)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         if extension == ".docx":
             raise IngestError(f"corrupt Word document (broken ZIP package: {exc})") from exc
         raise IngestError(f"unsupported type: {extension or 'extensionless'} file (broken ZIP content)") from exc
     if "word/document.xml" in names:
+        _check_unpacked_size(sizes, len(data))
         return "docx"
     for part, name in _OOXML_PARTS:
         if part in names:
             raise IngestError(f"unsupported type: {name}")
     raise IngestError("unsupported type: ZIP archive")
+
+
+# A Word package's XML is parsed into a tree (python-docx, lxml): some hundred bytes of memory per element. Real
+# packages unpack to a few times their size, images aside; a zip bomb, to a thousand times. What a file's entries
+# declare bounds what zipfile will inflate, so checking the declared sizes before parsing is enough.
+MAX_UNPACK_RATIO = 100
+UNPACK_FLOOR_MB = 64  # below this much XML, any ratio parses in seconds
+
+
+def _check_unpacked_size(sizes: dict[str, int], packed: int) -> None:
+    xml = sum(size for name, size in sizes.items() if name.endswith((".xml", ".rels")))
+    if xml > max(UNPACK_FLOOR_MB * 1024 * 1024, MAX_UNPACK_RATIO * packed):
+        raise IngestError(f"refused as a zip bomb: Word document whose XML unpacks to {xml / 1024 / 1024:,.0f} MB "
+                          f"from {packed / 1024:,.0f} KB")
 
 
 def _decode_for(data: bytes, extension: str) -> str:
@@ -250,13 +266,15 @@ _VOID_TAGS = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "inpu
                         "image", "isindex", "nextid", "spacer"))
 _NOT_TITLE_TAGS = ("script", "style", "template", "rt", "rp")
 _HTML_SPACE = re.compile(r"\s+")
+# Markup written as text (&lt;img onerror=…&gt; in a page, a snippet shown on a web page): never a document's words.
+_TAG_TEXT = re.compile(r"<!--.*?-->|</?[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
 
 
 def _read_html(markup: str) -> ReadResult:
     page = _HtmlText()
     page.feed(markup)
     page.close()
-    text = "\n".join(line.strip(" |") for line in "".join(page.parts).split("\n"))
+    text = "\n".join(line.strip(" |") for line in _TAG_TEXT.sub("", "".join(page.parts)).split("\n"))
     if not text.strip():
         raise IngestError("no visible text in HTML")
     return ReadResult("html", [text], title=" ".join(page.title_parts or []) or None)

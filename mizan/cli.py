@@ -470,6 +470,27 @@ def bench_search(
     run(get_settings(), console, target_chunks=chunks, n_queries=queries, baseline_local=baseline_local)
 
 
+@bench_app.command("load")
+def bench_load(
+    clients: Annotated[int, typer.Option(min=1, max=200, help="Concurrent clients.")] = 20,
+    requests: Annotated[int, typer.Option(min=1, max=1000, help="Requests per client.")] = 10,
+    corpus: Annotated[Optional[Path], typer.Option(help="Corpus the server holds (default MIZAN_CORPUS_DIR).")] = None,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Also write the figures to this file.")] = None,
+) -> None:
+    """Starts `mizan serve` on loopback over a throw-away copy of the corpus, then `clients` × `requests` requests
+    (/search, /ask, /health in turn): p50/p95 per endpoint and errors, with reads alone, then while an upload is
+    indexed and deleted over and over."""
+    import json
+
+    from evaluation.load import bench_load as run
+
+    _quiet_libraries()
+    settings = get_settings()
+    figures = run(settings, console, corpus=corpus or settings.corpus_dir, clients=clients, requests=requests)
+    if json_out is not None:
+        json_out.write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
 _OCR = " [yellow]OCR[/yellow]"  # a passage recognised from a scanned page: its words may hold recognition errors
 
 

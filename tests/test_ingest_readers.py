@@ -8,7 +8,7 @@ import pytest
 from htmlgen import DEEP_TEXT, nested_divs
 from test_ingest_fixtures import write_docx, write_pdf
 
-from ingest.readers import IngestError, decode_text, read_file
+from ingest.readers import IngestError, decode_text, read_bytes, read_file, sniff
 
 
 def _reason(path: Path) -> str:
@@ -285,3 +285,15 @@ def test_html_doctype_comments_and_pre(tmp_path: Path) -> None:
     text = read_file(path).pages[0]
     assert text.split() == ["Avant", "a", "b", "un", "deux"]
     assert "a\nb" in text and "note" not in text  # <pre> keeps its line breaks
+
+
+def test_a_zip_bomb_named_docx_is_refused_before_it_is_parsed() -> None:
+    """256 MB of XML in a few hundred KB: refused from the sizes its entries declare (python-docx would take
+    tens of seconds and gigabytes to parse it), at upload (sniff) as at ingestion."""
+    from hostile import BOMB_MB, zip_bomb_docx
+
+    bomb = zip_bomb_docx(BOMB_MB)
+    with pytest.raises(IngestError, match="zip bomb"):
+        read_bytes(bomb, ".docx")
+    with pytest.raises(IngestError, match="zip bomb"):
+        sniff(bomb, ".docx")

@@ -2,8 +2,8 @@
 
 Real reports are full of lines that sit close to any question in embedding space but answer nothing: footnotes
 ("(96) Forum économique mondial, rapport Global gender gap 2023."), source and note lines under tables, table of
-contents entries ("Tableau 4 : Ventilation ... par secteur 12"), figure captions, and markup or links. They are
-never quoted. And a "how much / when" question is answered by a sentence holding a figure or a date, so such
+contents entries ("Tableau 4 : Ventilation ... par secteur 12"), figure captions, and markup, links or code. They
+are never quoted. And a "how much / when" question is answered by a sentence holding a figure or a date, so such
 sentences get a small bonus over those that only talk about the subject.
 """
 
@@ -29,6 +29,13 @@ _TOC_START = re.compile(r"(?i)^(?:tableau|graphique|figure|chapitre|partie|secti
 _DOT_LEADERS = re.compile(r"\.{5,}|…{3,}|(?:\. ){4,}")
 _MARKUP = re.compile(r"<[a-zA-Z/][^>]*>|\]\(|javascript:|\{\{|\}\}|^\s*[{<]")
 _URL = re.compile(r"https?://\S+|www\.\S+")
+# Code shown on a page (a script, a style sheet, a shell line): its words can match a question, it answers nothing.
+_CODE = re.compile(
+    r"\bfunction\s*[\w$]*\s*\(|=>|\b(?:var|let|const)\s+[\w$]+\s*=|\b(?:document|window|console)\.[a-z]\w*\s*[(.=]|"
+    r"\b(?:alert|eval|prompt|confirm|fetch|setTimeout)\s*\(|[;{]\s*\}|\{\s*[\w-]+\s*:\s*[^;{}]+;|\$\(|"
+    r"\bdef\s+\w+\(|#include\b|&&|\|\||==")
+_CODE_CHARS = frozenset("{}[]<>=$\\|`^~")
+MAX_CODE_CHARS = 0.05  # of a sentence's visible characters: prose has almost none of them
 
 _AMOUNT_QUESTION = re.compile(
     r"(?i)\b(combien|montant|how much|how many|what (?:share|amount|percentage|proportion|rate|number|level)|"
@@ -41,13 +48,16 @@ _FIGURE = re.compile(r"\d[\d\s.,]*\d\s*(?:%|‰)|\d+(?:[.,]\d+)?\s*(?:%|dh|dirha
 
 
 def is_quotable(text: str) -> bool:
-    """False for footnotes, source/note lines, captions, table-of-contents lines and markup or links."""
+    """False for footnotes, source/note lines, captions, table-of-contents lines, markup, links and code."""
     stripped = text.strip()
     if not stripped or _SOURCE_LINE.match(stripped) or _CAPTION.match(stripped) or _MARKUP.search(stripped):
         return False
     if _DOT_LEADERS.search(stripped) or (_TOC_START.match(stripped) and _TOC_LINE.search(stripped)):
         return False
     if sum(len(url) for url in _URL.findall(stripped)) * 2 > len(stripped):
+        return False
+    visible = [char for char in stripped if not char.isspace()]
+    if _CODE.search(stripped) or sum(char in _CODE_CHARS for char in visible) > MAX_CODE_CHARS * len(visible):
         return False
     footnote = _FOOTNOTE_MARK.match(stripped)
     if footnote and (_REFERENCE_WORDS.search(stripped) or len(stripped.split()) <= 20):

@@ -57,8 +57,9 @@ class JobState(BaseModel):
 
 @router.get("/{job_id}", summary="Ingestion job status", responses={404: error("No job with this id.")})
 def get_job(job_id: Annotated[str, Path(description="The id returned by POST /documents.")], ingest: IngestDep) -> JobState:
-    """Jobs are kept in memory: they are forgotten when the server restarts (the documents stay indexed)."""
+    """Jobs are kept on the server's disk. A job the server left unfinished when it stopped (even killed) is taken
+    up again when it restarts, and ends `done` or `failed` like any other; its `detail` then says so."""
     job = ingest.get(job_id)
     if job is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No job {job_id!r} (jobs are forgotten when the server restarts).")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No job {job_id!r}.")
     return JobState.of(job)
