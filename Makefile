@@ -44,7 +44,8 @@ ocr:
 	langs=$$(tesseract --list-langs 2>/dev/null); grep -qx fra <<<"$$langs" && grep -qx ara <<<"$$langs" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-fra tesseract-ocr-ara tesseract-ocr-eng >/dev/null; }
 
 # Ingest, three example searches (FR/EN/AR), then the API and the UI; Ctrl-C stops both.
-run: ingest
+# Chromium prints the delegation brief as a PDF (Arabic shaped, right to left).
+run: ingest browser
 	$(MIZAN) search "Comment formuler un indicateur sensible au genre pour un programme ?" --k 3
 	$(MIZAN) search "When did Morocco start gender-responsive budgeting?" --k 3
 	$(MIZAN) search "ما هو دور مركز التميز لميزانية النوع الاجتماعي؟" --k 3
@@ -54,7 +55,7 @@ run: ingest
 	echo "UI:  http://127.0.0.1:$(UI_PORT)"; \
 	MIZAN_API_URL=http://127.0.0.1:$(API_PORT) $(MIZAN) ui --port $(UI_PORT)
 
-serve: models
+serve: models browser
 	$(MIZAN) serve --port $(API_PORT)
 
 ui: install

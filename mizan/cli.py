@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from core.settings import get_settings
-from mizan.common import _api, _check_store, _quiet_libraries, _runtime, console
+from mizan.common import FILTER_HELP, _api, _api_filters, _check_store, _filters, _quiet_libraries, _runtime, console
 
 API_OPTION = "A running Mizan API (e.g. http://127.0.0.1:8000) to send this to, instead of opening the local index."
 
@@ -223,21 +223,6 @@ def restore(file: Annotated[Path, typer.Argument(help="An archive written by `mi
 
 
 LLM_OPTION = "Have the configured LLM (MIZAN_LLM) write the answer; without it the answer quotes the sources."
-FILTER_HELP = "Only passages in this language (fr, ar, en)."
-
-
-def _filters(lang: list[str] | None, doc_type: list[str] | None, year_from: int | None, year_to: int | None):
-    from assistant.search import SearchFilters
-
-    return SearchFilters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
-
-
-def _api_filters(lang: list[str] | None, doc_type: list[str] | None, year_from: int | None, year_to: int | None):
-    from ui.api_client import Filters
-
-    return Filters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
-
-
 def _answers():
     from assistant.answers.service import AnswerService
 

@@ -85,3 +85,18 @@ def _api(url: str) -> Iterator[MizanClient]:
         raise typer.Exit(1) from exc
     finally:
         client.close()
+
+
+FILTER_HELP = "Only passages in this language (fr, ar, en)."
+
+
+def _filters(lang: list[str] | None, doc_type: list[str] | None, year_from: int | None, year_to: int | None):
+    from assistant.search import SearchFilters
+
+    return SearchFilters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+
+
+def _api_filters(lang: list[str] | None, doc_type: list[str] | None, year_from: int | None, year_to: int | None):
+    from ui.api_client import Filters
+
+    return Filters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)

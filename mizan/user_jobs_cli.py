@@ -1,4 +1,5 @@
-"""`mizan indicators …`, `mizan brief`, `mizan export`: the users' jobs on the command line.
+"""`mizan indicators …`, `mizan brief`, `mizan export`, `mizan facets|figures|similar`: the users' jobs on the command
+line.
 
 Each command runs on the local index, or with `--api URL` on a running server; both give the same JSON (the local
 services' models dumped, the API's responses), which is what is printed, so the two paths cannot drift apart.
@@ -7,11 +8,14 @@ services' models dumped, the API's responses), which is what is printed, so the 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 
 indicators_app = typer.Typer(help="Review, draft and classify gender-sensitive indicators (cited criteria).",
                              no_args_is_help=True)
@@ -37,7 +41,7 @@ def _language(lang: str | None) -> str | None:
     return lang
 
 
-def _emit(data: dict[str, Any], as_json: bool) -> bool:
+def _emit(data: dict[str, Any] | list[dict[str, Any]], as_json: bool) -> bool:
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     return as_json
@@ -160,23 +164,37 @@ def brief(
     topic: Annotated[str, typer.Argument(help="institutions, legal_basis, tools, gender_report, results or lessons.")],
     lang: Annotated[str, typer.Option(help="The reader's language: fr, en or ar.")] = "en",
     out: Annotated[Optional[Path], typer.Option(help="Also write the Markdown to this file.")] = None,
+    pdf: Annotated[Optional[Path], typer.Option(help="Also write the brief as a PDF to this file (needs chromium).")
+                   ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION)] = False,
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
-    """A delegation brief: 5-8 cited bullet points on one topic, printed as Markdown."""
+    """A delegation brief: 5-8 cited bullet points on one topic, printed as Markdown (and saved as a PDF)."""
     from assistant.brief import TOPICS
-    from mizan.common import _api, _runtime
+    from mizan.common import _api, _runtime, console
 
     if topic not in TOPICS:
         raise typer.BadParameter(f"use one of {', '.join(TOPICS)}", param_hint="TOPIC")
     language = _language(lang) or "en"
+    printed: bytes | None = None
     if api:
         with _api(api) as client:
             data = client.brief(topic, language=language)
+            if pdf is not None:
+                printed = client.brief_pdf(topic, language=language)
     else:
         from assistant.brief import BriefService
+        from assistant.brief_pdf import PdfUnavailable, brief_pdf
 
-        data = BriefService(_runtime().search).brief(topic, language).model_dump()  # type: ignore[arg-type]
+        made = BriefService(_runtime().search).brief(topic, language)  # type: ignore[arg-type]
+        data = made.model_dump()
+        try:
+            printed = brief_pdf(made) if pdf is not None else None
+        except PdfUnavailable as exc:
+            console.print(f"[red]{escape(str(exc))}[/red]")
+            raise typer.Exit(1) from exc
+    if pdf is not None and printed is not None:
+        pdf.write_bytes(printed)
     if out is not None:
         out.write_text(data["markdown"], encoding="utf-8")
     if not _emit(data, as_json):
@@ -215,8 +233,125 @@ def export(
         typer.echo(text, nl=False)
 
 
+# --- the researcher's toolkit: facets, figures, similar documents ---------------------------------------------------
+
+TYPE_HELP = "Only documents of this type: guide, loi, rapport, etude, autre."
+
+
+def _research():
+    from assistant.research import Research
+    from mizan.common import _runtime
+
+    rt = _runtime()
+    return Research(rt.search, rt.indexer, rt.settings.collection)
+
+
+def _table(title: str, *columns: str) -> Table:
+    """Rich escapes nothing in cells that are plain `Text`; every cell goes through `Text` so that a document's
+    brackets are never read as markup, and long French or Arabic cells fold instead of being cut off."""
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for name in columns:
+        table.add_column(name, overflow="fold")
+    return table
+
+
+def _row(table: Table, *cells: object) -> None:
+    table.add_row(*(Text("" if c is None else str(c)) for c in cells))
+
+
+def facets(
+    topic: Annotated[str, typer.Argument(help="A topic in French, English or Arabic; none: the whole catalogue.")] = "",
+    lang: Annotated[Optional[list[str]], typer.Option(help="Only documents in this language (fr, ar, en).")] = None,
+    doc_type: Annotated[Optional[list[str]], typer.Option("--type", help=TYPE_HELP)] = None,
+    year_from: Annotated[Optional[int], typer.Option()] = None,
+    year_to: Annotated[Optional[int], typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION)] = False,
+    api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
+) -> None:
+    """How many documents cover a topic (or the catalogue), by type, year, language and source."""
+    from mizan.common import _api, _api_filters, _filters, console
+
+    if api:
+        with _api(api) as client:
+            data = client.facets(topic, _api_filters(lang, doc_type, year_from, year_to))
+    else:
+        data = asdict(_research().facets(topic, _filters(lang, doc_type, year_from, year_to)))
+    if _emit(data, as_json):
+        return
+    about = f"on «{topic}»" if topic.strip() else "in the catalogue"
+    table = _table(f"{data['documents']} documents {about}", "facet", "value", "documents")
+    for facet in ("doc_type", "year", "language", "source"):
+        for value, count in data[facet].items():
+            _row(table, facet, value, count)
+    console.print(table)
+
+
+def figures(
+    query: Annotated[str, typer.Argument(help="What the figures measure, in French, English or Arabic.")],
+    lang: Annotated[Optional[list[str]], typer.Option(help="Only passages in this language (fr, ar, en).")] = None,
+    doc_type: Annotated[Optional[list[str]], typer.Option("--type", help=TYPE_HELP)] = None,
+    year_from: Annotated[Optional[int], typer.Option()] = None,
+    year_to: Annotated[Optional[int], typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="At most this many figures.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION)] = False,
+    api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
+) -> None:
+    """Rates and dirham amounts on a topic: value, unit, year, what it measures and where it is written."""
+    from mizan.common import _api, _api_filters, _filters, console
+
+    if api:
+        with _api(api) as client:
+            data = client.figures(query, _api_filters(lang, doc_type, year_from, year_to), limit=limit)
+    else:
+        from assistant.figures import FiguresService
+        from mizan.common import _runtime
+
+        rt = _runtime()
+        found = FiguresService(rt.search, rt.analyzer).figures(query, _filters(lang, doc_type, year_from, year_to),
+                                                                limit)
+        data = [asdict(f) for f in found]
+    if _emit(data, as_json):
+        return
+    table = _table(f"{len(data)} figures on «{query}»", "value", "year", "measure", "source")
+    for f in data:
+        _row(table, f["value"], f["year"] or "", f["measure"], _where({**f, "file": f["file_name"]}))
+    console.print(table)
+
+
+def similar(
+    doc_id: Annotated[str, typer.Argument(help="The document's id (as listed by the API's /documents or --json).")],
+    k: Annotated[int, typer.Option(min=1, max=20, help="How many documents.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_OPTION)] = False,
+    api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
+) -> None:
+    """The documents closest to one document (its mean passage vector), best first. Exit 1: no such document."""
+    from mizan.common import _api, console
+
+    if api:
+        with _api(api) as client:
+            data = client.similar_documents(doc_id, k=k)
+    else:
+        from assistant.research import UnknownDocument
+
+        try:
+            data = [asdict(d) for d in _research().similar(doc_id, k)]
+        except UnknownDocument as exc:
+            console.print(f"[red]no document {escape(doc_id)}[/red]")
+            raise typer.Exit(1) from exc
+    if _emit(data, as_json):
+        return
+    table = _table(f"Documents similar to {doc_id}", "score", "title", "file", "type", "year", "lang", "doc_id")
+    for d in data:
+        _row(table, f"{d['score']:.3f}", d["title"], d["file_name"], d["doc_type"], d["year"] or "", d["language"],
+             d["doc_id"])
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the `mizan` application."""
     app.add_typer(indicators_app, name="indicators")
     app.command("brief")(brief)
     app.command("export")(export)
+    app.command("facets")(facets)
+    app.command("figures")(figures)
+    app.command("similar")(similar)

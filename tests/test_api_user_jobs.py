@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import unicodedata
 from collections.abc import Iterator
+from dataclasses import asdict
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from typer.testing import CliRunner
 from assistant.api.app import create_app
 from core.settings import Settings
 from mizan.cli import app as cli
+from mizan.common import console
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +183,100 @@ def test_similar_documents_exclude_the_document_and_rank_its_subject_first(api: 
     assert {s["file_name"] for s in similar[:2]} & {"fiche_analyse_genre_programme.docx",
                                                      "note_lof_130_13_performance_genre.pdf"}, similar
     assert api.get("/documents/0123456789abcdef/similar").status_code == 404
+
+
+# --- the researcher's toolkit on the command line: facets, figures, similar; and the brief as a PDF -----------------
+
+
+def test_cli_facets_and_similar_through_the_api_and_locally(
+    api: httpx.Client, corpus_runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same JSON through the API and from the local index; tables that keep French and Arabic as written."""
+    url, runner = str(api.base_url), CliRunner()
+    documents = {d["file_name"]: d for d in api.get("/documents").json()["documents"]}
+    guide = documents["guide_indicateurs_genre.pdf"]["doc_id"]
+    remote = {
+        "facets": json.loads(runner.invoke(cli, ["facets", "--json", "--api", url]).output),
+        "arabic": json.loads(runner.invoke(cli, ["facets", "--lang", "ar", "--json", "--api", url]).output),
+        "similar": json.loads(runner.invoke(cli, ["similar", guide, "--k", "3", "--json", "--api", url]).output),
+    }
+    assert remote["facets"] == api.post("/facets", json={}).json() and remote["facets"]["documents"] == 10
+    assert set(remote["arabic"]["language"]) == {"ar"}
+    assert [s["doc_id"] for s in remote["similar"]] == [
+        s["doc_id"] for s in api.get(f"/documents/{guide}/similar", params={"k": 3}).json()]
+
+    monkeypatch.setattr("assistant.runtime._runtime", corpus_runtime)
+    local = {
+        "facets": json.loads(runner.invoke(cli, ["facets", "--json"]).output),
+        "arabic": json.loads(runner.invoke(cli, ["facets", "--lang", "ar", "--json"]).output),
+        "similar": json.loads(runner.invoke(cli, ["similar", guide, "--k", "3", "--json"]).output),
+    }
+    assert local == remote
+
+    monkeypatch.setattr(console, "width", 250)  # rich folds long cells at the terminal's width: here, none
+    table = runner.invoke(cli, ["similar", guide, "--k", "3"])
+    assert table.exit_code == 0 and all(s["file_name"] in table.output for s in local["similar"])
+    arabic_title = documents["note_bsg_maroc_ar.pdf"]["title"]
+    note = documents["note_bsg_maroc_ar.pdf"]["doc_id"]
+    listed = runner.invoke(cli, ["similar", documents["brief_moroccan_grb_en.pdf"]["doc_id"], "--k", "9"],
+                           terminal_width=250)
+    assert note in listed.output and arabic_title in listed.output  # Arabic as written: logical order, base letters
+    facets = runner.invoke(cli, ["facets", "الميزانية المستجيبة للنوع الاجتماعي"])
+    assert facets.exit_code == 0 and "on «الميزانية المستجيبة للنوع الاجتماعي»" in facets.output
+    assert runner.invoke(cli, ["similar", "0123456789abcdef"]).exit_code == 1
+    assert runner.invoke(cli, ["similar", "0123456789abcdef", "--api", url]).exit_code == 1
+
+
+def test_cli_figures_in_french_and_arabic_locally_and_through_the_api(tmp_path, embed_model_path: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sample corpus holds no rates or amounts: two short reports that do, one French, one Arabic."""
+    from assistant.figures import FiguresService
+    from assistant.runtime import build_runtime
+    from index.backends.factory import close_backend
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "emploi.md").write_text(
+        "# Emploi des femmes\n\nLe taux d'activité des femmes s'est établi à 19,8 % en 2023, contre 20,9 % en 2022."
+        "\n", encoding="utf-8")
+    (docs / "نفقات.md").write_text(
+        "# النفقات الجبائية\n\nبلغت النفقات الجبائية لفائدة النساء ٣٢ مليار درهم سنة 2024، أي 12,5 % من المجموع.\n",
+        encoding="utf-8")
+    settings = scratch_settings(tmp_path / "data", embed_model_path)
+    runtime = build_runtime(settings)
+    runner = CliRunner()
+    try:
+        runtime.indexer.ingest(docs)
+        monkeypatch.setattr("assistant.runtime._runtime", runtime)
+        monkeypatch.setattr(console, "width", 250)
+        expected = [asdict(f) for f in FiguresService(runtime.search, runtime.analyzer).figures("النفقات الجبائية")]
+        local = runner.invoke(cli, ["figures", "النفقات الجبائية", "--json"])
+        table = runner.invoke(cli, ["figures", "النفقات الجبائية"])
+        french = runner.invoke(cli, ["figures", "taux d'activité des femmes", "--lang", "fr"])
+    finally:
+        close_backend(settings)
+    assert json.loads(local.output) == expected
+    arabic = next(f for f in expected if f["unit"] == "MDH")
+    assert arabic["amount"] == 32000 and arabic["year"] == 2024 and arabic["file_name"] == "نفقات.md"
+    assert arabic["value"] in table.output and arabic["measure"] in table.output and "نفقات.md p.1" in table.output
+    assert "19,8 %" in french.output and "20,9 %" in french.output and "نفقات.md" not in french.output
+    with live_server(create_app(settings)) as url:
+        remote = runner.invoke(cli, ["figures", "النفقات الجبائية", "--json", "--api", url])
+    assert json.loads(remote.output) == expected
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed (make browser)")
+def test_brief_as_a_pdf_file_through_the_api_and_the_cli(api: httpx.Client, tmp_path) -> None:
+    from ingest.readers import read_bytes
+
+    file = api.post("/brief", params={"format": "pdf"}, json={"topic": "legal_basis", "language": "ar"})
+    assert file.status_code == 200 and file.headers["content-type"] == "application/pdf"
+    assert 'filename="mizan-brief-legal_basis-ar.pdf"' in file.headers["content-disposition"]
+    brief = api.post("/brief", json={"topic": "legal_basis", "language": "ar"}).json()
+    text = _words(unicodedata.normalize("NFKC", " ".join(read_bytes(file.content, ".pdf").pages)))  # "ﬁ" ligatures
+    assert all(_words(unicodedata.normalize("NFKC", b["quote"])) in text for b in brief["bullets"])
+    out = tmp_path / "brief.pdf"
+    made = CliRunner().invoke(cli, ["brief", "legal_basis", "--lang", "ar", "--pdf", str(out), "--api",
+                                    str(api.base_url)])
+    assert made.exit_code == 0 and out.read_bytes().startswith(b"%PDF")
+    assert _words(unicodedata.normalize("NFKC", " ".join(read_bytes(out.read_bytes(), ".pdf").pages))) == text

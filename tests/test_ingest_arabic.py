@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from test_ingest_fixtures import visual_arabic, write_pdf
 
 from ingest.arabic import fix_arabic_text, has_presentation_forms, is_visual_line, unshape, visual_to_logical
@@ -101,3 +103,40 @@ def test_corpus_arabic_note_matches_its_source() -> None:
     for number in ("2002", "2005", "2014", "2015", "130-13"):
         assert number in text
     assert not has_presentation_forms(text)
+
+
+# --- a PDF made by another tool chain: Chromium (Skia + HarfBuzz) prints an Arabic HTML page ---------------------
+
+
+def _chromium_pdf(tmp_path: Path, pages: list[str]) -> Path:
+    """The pages as one right-to-left HTML page (one printed page each), printed by headless Chromium: real shaping,
+    the real bidi algorithm (no python-bidi, no reportlab), as Arabic PDFs from a browser or office suite are."""
+    import html
+
+    from assistant.brief_pdf import print_pdf
+
+    body = "".join(
+        '<section style="break-after: page">' + "".join(f"<p>{html.escape(line)}</p>" for line in page.split("\n"))
+        + "</section>" for page in pages)
+    page = ('<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><style>body{font-family:'
+            f'"Noto Naskh Arabic","Noto Sans",serif;font-size:12pt}}</style></head><body>{body}</body></html>')
+    path = tmp_path / "chromium_ar.pdf"
+    path.write_bytes(print_pdf(page))
+    return path
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed (make browser)")
+def test_chromium_printed_arabic_reads_back_as_its_source(tmp_path: Path) -> None:
+    """Every sentence above, then the corpus note's whole source text (French line, numbers, brackets, "130-13",
+    quotes and lines wrapped by the browser), read back by the PDF reader in logical order, word for word."""
+    from corpus.build_samples import source_pages
+
+    note = source_pages("note_bsg_maroc_ar")
+    path = _chromium_pdf(tmp_path, ["\n".join(SENTENCES), *note])
+    assert has_presentation_forms(PdfReader(path).pages[0].extract_text())  # Chromium draws shaped glyphs
+    loaded = load_corpus(tmp_path, files=[path])
+    assert not loaded.rejected
+    (document,) = loaded.documents
+    text = _words(" ".join(page.text for page in document.pages))
+    assert text == _words(" ".join(["\n".join(SENTENCES), *note]))
+    assert not has_presentation_forms(text) and "130-13" in text and "12,5" in text and "(PNUD)" in text

@@ -10,20 +10,15 @@ import re
 from pathlib import Path
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-_DASHED_NUMBER = re.compile(r"\d+-\d+")
-_ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
 
 
 def visual_arabic(text: str) -> str:
-    """Logical Arabic -> the shaped, visually ordered string a PDF draws left to right (no mirroring).
-
-    "130-13" is isolated first, as the corpus builder does: plain UBA would print it "13-130".
-    """
+    """Logical Arabic -> the shaped, visually ordered string a PDF draws left to right (no mirroring), by the bidi
+    algorithm as browsers apply it: "130-13" after Arabic letters is drawn "13-130"."""
     import arabic_reshaper
     from bidi import get_display
 
-    isolated = _DASHED_NUMBER.sub(lambda m: "\u2066" + m.group(0) + "\u2069", text)
-    return get_display(arabic_reshaper.reshape(isolated)).translate(_ISOLATES)
+    return get_display(arabic_reshaper.reshape(text))
 
 
 def write_pdf(path: Path, pages: list[list[str]], title: str | None = None, arabic: bool = False,

@@ -90,4 +90,4 @@ def test_the_discover_page_prepares_a_brief_to_download_in_arabic(api: Server) -
     brief = at.session_state["discover_brief"]
     assert brief["language"] == "ar" and 5 <= len(brief["bullets"]) <= 8
     assert "مذكرة للوفود — التقرير السنوي حول ميزانية النوع الاجتماعي" in _texts(at)
-    assert at.get("download_button")[0].proto.label == "تحميل (Markdown)"
+    assert [b.proto.label for b in at.get("download_button")] == ["تحميل (Markdown)", "تحميل (PDF)"]

@@ -466,6 +466,11 @@ class MizanClient:
         """The brief's bullets and its Markdown (the `markdown` field is the file to download)."""
         return self._dict("POST", "/brief", "brief", json={"topic": topic, "language": language})
 
+    def brief_pdf(self, topic: str, *, language: str = "en") -> bytes:
+        """The same brief printed as a PDF (Arabic shaped, right to left)."""
+        return self._request("POST", "/brief", params={"format": "pdf"},
+                             json={"topic": topic, "language": language}).content
+
     def export_references(self, ids: list[str], *, fmt: str = "bib") -> str:
         """A CSV, BibTeX or RIS file of the documents (`doc_id` or `doc_id@page`)."""
         return self._request("GET", "/export", params={"ids": ",".join(ids), "format": fmt}).text

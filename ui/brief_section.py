@@ -42,8 +42,18 @@ def brief_section() -> None:
             st.html(f'<div class="mizan-quote" dir="auto">{year}{html.escape(bullet["quote"])}{note}</div>')
             where = common.where(c["page"], c["locator"])
             st.caption(common.escape_markdown(f"[{bullet['n']}] {c['title']} · {where}"))
-        st.download_button(
-            t("brief.download"), data=brief["markdown"], mime="text/markdown",
-            file_name=f"mizan-brief-{brief['topic']}-{brief['language']}.md", icon=":material/download:",
-            key="brief-download", on_click="ignore",
-        )
+        with st.container(horizontal=True):
+            st.download_button(
+                t("brief.download"), data=brief["markdown"], mime="text/markdown",
+                file_name=f"mizan-brief-{brief['topic']}-{brief['language']}.md", icon=":material/download:",
+                key="brief-download", on_click="ignore",
+            )
+            st.download_button(  # printed by the API only when asked: Chromium takes a second or two
+                t("brief.download_pdf"), data=lambda: _pdf(brief["topic"], brief["language"]),
+                mime="application/pdf", file_name=f"mizan-brief-{brief['topic']}-{brief['language']}.pdf",
+                icon=":material/picture_as_pdf:", key="brief-download-pdf", on_click="ignore",
+            )
+
+
+def _pdf(topic: str, language: str) -> bytes:
+    return common.client().brief_pdf(topic, language=language)

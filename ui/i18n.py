@@ -471,6 +471,7 @@ LABELS: dict[str, dict[str, str]] = {
     "brief.topic.lessons": {"fr": "Enseignements", "en": "Lessons", "ar": "الدروس المستفادة"},
     "brief.button": {"fr": "Préparer la note", "en": "Prepare the brief", "ar": "إعداد المذكرة"},
     "brief.download": {"fr": "Télécharger (Markdown)", "en": "Download (Markdown)", "ar": "تحميل (Markdown)"},
+    "brief.download_pdf": {"fr": "Télécharger (PDF)", "en": "Download (PDF)", "ar": "تحميل (PDF)"},
     "brief.empty": {
         "fr": "Les documents ne contiennent pas assez de passages sur ce sujet.",
         "en": "The documents hold too few passages on this topic.",

