@@ -17,7 +17,7 @@ from typing import Any
 
 from assistant.answers.service import DEFAULT_K, AnswerService
 from assistant.llm import get_llm
-from assistant.schema import Answer
+from core.contract import Answer
 from evaluation.context import EvalContext
 from evaluation.matching import hits, normalize
 from evaluation.questions import Question, QuestionSet

@@ -227,15 +227,16 @@ FILTER_HELP = "Only passages in this language (fr, ar, en)."
 
 
 def _filters(lang: list[str] | None, doc_type: list[str] | None, year_from: int | None, year_to: int | None):
-    from assistant.search import SearchFilters
+    """The contract's filters, for the local search and the API alike; bad values end the command as the API would."""
+    from pydantic import ValidationError
 
-    return SearchFilters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+    from core.contract import Filters
 
-
-def _api_filters(lang: list[str] | None, doc_type: list[str] | None, year_from: int | None, year_to: int | None):
-    from ui.api_client import Filters
-
-    return Filters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+    try:
+        return Filters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise typer.BadParameter(problems, param_hint="--lang/--type/--year-from/--year-to") from exc
 
 
 def _answers():
@@ -289,19 +290,18 @@ def search(
     """Search the index and print ranked, cited passages."""
     if mode not in ("hybrid", "dense", "sparse"):
         raise typer.BadParameter("mode must be hybrid, dense or sparse", param_hint="--mode")
-    results: list[Any]  # hits or document groups; local dataclasses and API models share their field names
+    results: list[Any]  # hits or document groups: the contract's models, from the local index or the API alike
+    filters = _filters(lang, doc_type, year_from, year_to)
     if api:
         with _api(api) as client:
-            filters = _api_filters(lang, doc_type, year_from, year_to)
             results = client.search(question, k=k, mode=mode, filters=filters, by_doc=by_doc)  # type: ignore[arg-type]
-        rows = [r.model_dump() for r in results]
     else:
-        from assistant.search import group_by_document
+        from assistant.search import group_by_document, search_filters
 
         rt = _runtime()
-        hits = rt.search.search(question, k=k, mode=mode, filters=_filters(lang, doc_type, year_from, year_to))  # type: ignore[arg-type]
+        hits = rt.search.search(question, k=k, mode=mode, filters=search_filters(filters))  # type: ignore[arg-type]
         results = group_by_document(hits) if by_doc else hits
-        rows = [r.to_dict() for r in results]
+    rows = [r.model_dump() for r in results]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -356,14 +356,17 @@ def ask(
 ) -> None:
     """Answer a question with cited sources, or say that the documents do not answer it."""
     _no_llm_with_api(llm, api)
-    answer: Any
+    answer: Any  # the contract's Answer (with the conversation's session_id from the API)
+    filters = _filters(lang, doc_type, year_from, year_to)
     if api:
         with _api(api) as client:
-            answer = client.ask(question, filters=_api_filters(lang, doc_type, year_from, year_to), k=k)
+            answer = client.ask(question, filters=filters, k=k)
     else:
+        from assistant.search import search_filters
+
         with _answer_errors():
             answer = _answers().answer(
-                question, filters=_filters(lang, doc_type, year_from, year_to), strategy="llm" if llm else "extractive", k=k
+                question, filters=search_filters(filters), strategy="llm" if llm else "extractive", k=k
             )
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
@@ -398,7 +401,7 @@ def chat(
                         _print_sources(event.answer)
         return
     from assistant.conversation import Turn
-    from assistant.schema import Answer
+    from core.contract import Answer
 
     service = _answers()
     history: list[Turn] = []

@@ -17,7 +17,7 @@ from assistant.answers.conflicts import Mention, agree, disagreements, mentions
 from assistant.answers.evidence import PassageSentences
 from assistant.answers.service import AnswerService
 from assistant.runtime import Runtime, build_runtime
-from assistant.schema import Answer
+from core.contract import Answer
 from evaluation.answers import _summary
 from index.analyzer import BM25Analyzer
 from index.sentences import split_passage

@@ -23,7 +23,7 @@ import assistant.answers.service as service_module
 from assistant.answers.service import AnswerService, StrategyUnavailable
 from assistant.conversation import Turn
 from assistant.runtime import Runtime, build_runtime
-from assistant.schema import Answer
+from core.contract import Answer
 from index.backends.factory import close_backend
 
 DOCUMENTS = {

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.contract import Answer, Filters
 from ui import common
 from ui.api_client import (
     ApiAuthError,
@@ -19,7 +20,6 @@ from ui.api_client import (
     ApiValidationError,
     ChatFinal,
     ChatToken,
-    Filters,
     MizanClient,
 )
 from ui.i18n import LABELS, LANGUAGES
@@ -106,10 +106,8 @@ def test_requests_follow_the_contract() -> None:
         return httpx.Response(201, json={"id": 1})
 
     client = _client(handler)
-    client.search("q", k=5, filters=Filters(["fr"], ["guide"], 2020, None), by_doc=False)
+    client.search("q", k=5, filters=Filters(languages=["fr"], doc_types=["guide"], year_from=2020), by_doc=False)
     assert client.upload([("a.md", b"# A", "text/markdown")], api_key="secret") == ["j1"]
-    from ui.api_client import Answer
-
     client.feedback(rating=-1, question="q", answer=Answer.model_validate(ANSWER), comment="", session_id="s1")
     search, upload, feedback = seen
     assert json.loads(search.content) == {

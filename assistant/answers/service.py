@@ -24,8 +24,8 @@ from assistant.answers.refusal import refusal
 from assistant.answers.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from assistant.conversation import Turn, question_language, standalone_question
 from assistant.llm import get_llm, stream_text
-from assistant.schema import Answer
 from assistant.search import SearchFilters, SearchService
+from core.contract import Answer
 from core.settings import Settings
 from index.analyzer import BM25Analyzer
 from index.backends.base import VectorBackend

@@ -9,9 +9,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from assistant.api.errors import BODY_ERRORS
-from assistant.api.schemas import Language
 from assistant.api.user_jobs import BriefsDep
 from assistant.brief import Brief, Topic
+from core.contract import Language
 
 router = APIRouter(tags=["brief"])
 
