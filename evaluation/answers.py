@@ -34,7 +34,7 @@ def evaluate_answers(
     llm = get_llm(runtime.settings) if "llm" in strategies else None
     if "llm" in strategies and llm is None:
         raise ValueError("strategy 'llm' needs MIZAN_LLM=llamacpp (run `make llm`) or MIZAN_LLM=openai")
-    service = AnswerService.from_runtime(runtime, llm=llm)
+    service = runtime.answers.with_llm(llm)
     chosen = questions.questions[:limit] if limit else questions.questions
     results: dict[str, Any] = {}
     details: list[dict[str, Any]] = []

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from core.settings import get_settings
-from mizan.common import _api, _check_store, _quiet_libraries, _runtime, console
+from mizan.common import _api, _check_store, _quiet_libraries, _services, console
 
 API_OPTION = "A running Mizan API (e.g. http://127.0.0.1:8000) to send this to, instead of opening the local index."
 
@@ -89,9 +89,9 @@ def ingest(
         raise typer.Exit(1)
     _quiet_libraries()
     _check_store(settings, writes=True, rebuilding=rebuild)
-    from assistant.runtime import get_runtime
+    from assistant.services import build_services
 
-    rt = get_runtime()
+    rt = build_services(settings)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
         console=console, transient=True,
@@ -240,9 +240,7 @@ def _filters(lang: list[str] | None, doc_type: list[str] | None, year_from: int 
 
 
 def _answers():
-    from assistant.answers.service import AnswerService
-
-    return AnswerService.from_runtime(_runtime())
+    return _services().answers
 
 
 def _no_llm_with_api(llm: bool, api: str | None) -> None:
@@ -298,7 +296,7 @@ def search(
     else:
         from assistant.search import group_by_document, search_filters
 
-        rt = _runtime()
+        rt = _services()
         hits = rt.search.search(question, k=k, mode=mode, filters=search_filters(filters))  # type: ignore[arg-type]
         results = group_by_document(hits) if by_doc else hits
     rows = [r.model_dump() for r in results]

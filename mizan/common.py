@@ -1,4 +1,4 @@
-"""What the `mizan` commands share (cli.py and user_jobs_cli.py): the console, opening the local runtime, a client of
+"""What the `mizan` commands share (cli.py and user_jobs_cli.py): the console, building the local services, a client of
 a running API, and the exit codes those can end a command with.
 """
 
@@ -33,13 +33,14 @@ def _quiet_libraries() -> None:
     hf_logging.disable_progress_bar()
 
 
-def _runtime():  # imported lazily: `mizan --help` must not load torch
-    """The process's runtime, after the checks that need no model: the store is free, and in step with the docstore."""
+def _services():  # imported lazily: `mizan --help` must not load torch
+    """The command's services, after the checks that need no model: the store is free, and in step with the docstore."""
     _quiet_libraries()
-    from assistant.runtime import get_runtime
+    from assistant.services import build_services
 
-    _check_store(get_settings())
-    return get_runtime()
+    settings = get_settings()
+    _check_store(settings)
+    return build_services(settings)
 
 
 def _check_store(settings: Settings, *, writes: bool = False, rebuilding: bool = False) -> None:

@@ -26,9 +26,10 @@ LANGUAGES = ("fr", "en", "ar")
 
 def _workbench():  # imported lazily: `mizan --help` must not load torch
     from assistant.indicators.workbench import IndicatorWorkbench
-    from mizan.common import _runtime
+    from mizan.common import _services
 
-    return IndicatorWorkbench.from_runtime(_runtime())
+    services = _services()
+    return IndicatorWorkbench(services.search, services.indexer, services.analyzer)
 
 
 def _language(lang: str | None) -> str | None:
@@ -165,7 +166,7 @@ def brief(
 ) -> None:
     """A delegation brief: 5-8 cited bullet points on one topic, printed as Markdown."""
     from assistant.brief import TOPICS
-    from mizan.common import _api, _runtime
+    from mizan.common import _api, _services
 
     if topic not in TOPICS:
         raise typer.BadParameter(f"use one of {', '.join(TOPICS)}", param_hint="TOPIC")
@@ -176,7 +177,7 @@ def brief(
     else:
         from assistant.brief import BriefService
 
-        data = BriefService(_runtime().search).brief(topic, language).model_dump()  # type: ignore[arg-type]
+        data = BriefService(_services().search).brief(topic, language).model_dump()  # type: ignore[arg-type]
     if out is not None:
         out.write_text(data["markdown"], encoding="utf-8")
     if not _emit(data, as_json):
@@ -191,7 +192,7 @@ def export(
 ) -> None:
     """Export documents with their cited pages for a reference manager (CSV, BibTeX, RIS)."""
     from assistant.export import FORMATS
-    from mizan.common import _api, _runtime, console
+    from mizan.common import _api, _services, console
 
     if fmt not in FORMATS:
         raise typer.BadParameter("use csv, bib or ris", param_hint="--format")
@@ -204,7 +205,7 @@ def export(
 
         try:
             references = [r for i in ids for r in i.split(",") if r]
-            text = render(resolve(_runtime().indexer, references), fmt)  # type: ignore[arg-type]
+            text = render(resolve(_services().indexer, references), fmt)  # type: ignore[arg-type]
         except UnknownReference as exc:
             console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(1) from exc

@@ -140,7 +140,7 @@ def test_cli_jobs_through_the_api(api: httpx.Client) -> None:
 
 
 def test_cli_jobs_on_the_local_index(corpus_runtime, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    monkeypatch.setattr("assistant.runtime._runtime", corpus_runtime)
+    monkeypatch.setattr("mizan.common._services", lambda: corpus_runtime)
     runner = CliRunner()
     assert runner.invoke(cli, ["indicators", "check"]).exit_code == 0
     indicator = ("Part des femmes parmi les bénéficiaires des prêts d'honneur. Valeur de référence 2024 : 30 %. "

@@ -67,7 +67,7 @@ BAD = [
 
 @pytest.fixture(scope="module")
 def workbench(corpus_runtime) -> IndicatorWorkbench:
-    return IndicatorWorkbench.from_runtime(corpus_runtime)
+    return IndicatorWorkbench(corpus_runtime.search, corpus_runtime.indexer, corpus_runtime.analyzer)
 
 
 @cache

@@ -32,7 +32,7 @@ def llm_settings() -> Settings:
 
 @pytest.fixture(scope="module")
 def service(llm_settings: Settings, corpus_runtime) -> AnswerService:
-    return AnswerService.from_runtime(corpus_runtime, llm=get_llm(llm_settings))
+    return corpus_runtime.answers.with_llm(get_llm(llm_settings))
 
 
 @pytest.mark.parametrize(("question", "language"), [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security, status
@@ -13,24 +12,10 @@ from assistant.answers.service import AnswerService
 from assistant.catalogue import Catalogue
 from assistant.conversation import ConversationStore
 from assistant.feedback import FeedbackStore
-from assistant.jobs import IngestQueue, WriteLock
-from assistant.runtime import Runtime
+from assistant.jobs import IngestQueue
 from assistant.search import SearchService
+from assistant.services import Services
 from core.settings import Settings
-
-
-@dataclass
-class Services:
-    """Built once by the app's lifespan; the models, the store and the worker thread live as long as the server."""
-
-    settings: Settings
-    runtime: Runtime
-    lock: WriteLock  # index writes, one at a time (searches never take it)
-    catalogue: Catalogue
-    ingest: IngestQueue
-    feedback: FeedbackStore
-    answers: AnswerService
-    conversations: ConversationStore
 
 
 def get_services(request: Request) -> Services:
@@ -45,7 +30,7 @@ def _settings(services: ServicesDep) -> Settings:
 
 
 def _search(services: ServicesDep) -> SearchService:
-    return services.runtime.search
+    return services.search
 
 
 def _catalogue(services: ServicesDep) -> Catalogue:
