@@ -58,10 +58,17 @@ def test_chat_stream_yields_tokens_then_the_checked_answer() -> None:
 
 def test_chat_error_event_and_http_errors_become_typed_errors() -> None:
     def error_event(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, text='event: error\ndata: {"detail": "model crashed"}\n\n')
+        return httpx.Response(200, text='event: error\ndata: {"detail": "model crashed"}\n\n',
+                              headers={"content-type": "text/event-stream"})
 
     with pytest.raises(ApiServerError, match="model crashed"):
         list(_client(error_event).chat("Q"))
+
+    def not_a_stream(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"text": "a proxy's page, not the API's events"})
+
+    with pytest.raises(ApiServerError, match="event stream"):
+        list(_client(not_a_stream).chat("Q"))
 
     def refused(request: httpx.Request) -> httpx.Response:
         detail = [{"loc": ["body", "question"], "msg": "String should have at least 1 character"}]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from httpx_sse import SSEError, connect_sse
 from pydantic import BaseModel, ValidationError
 
 from core.contract import (
@@ -212,31 +213,18 @@ class MizanClient:
         """
         body = self._question(question, session_id, filters, strategy, k)
         try:
-            with self._http.stream("POST", "/chat", json=body, headers={"Accept": "text/event-stream"}) as response:
-                if not response.is_success:
-                    response.read()
-                    _raise_for(response)
-                yield from self._events(response)
+            with connect_sse(self._http, "POST", "/chat", json=body) as source:
+                if not source.response.is_success:
+                    source.response.read()
+                    _raise_for(source.response)
+                for event in source.iter_sse():
+                    yield from self._event(event.event, event.data)
+        except SSEError as exc:
+            raise ApiServerError("chat: the API did not answer with an event stream.") from exc
         except httpx.TimeoutException as exc:
             raise ApiUnavailable(f"The API at {self.base_url} did not answer in time.") from exc
         except httpx.TransportError as exc:
             raise ApiUnavailable(f"The API at {self.base_url} cannot be reached ({type(exc).__name__}).") from exc
-
-    def _events(self, response: httpx.Response) -> Iterator[ChatToken | ChatFinal]:
-        event, data = "message", []
-        for line in response.iter_lines():
-            if line.startswith(":"):
-                continue
-            if line == "":
-                if data:
-                    yield from self._event(event, "\n".join(data))
-                event, data = "message", []
-            elif line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].removeprefix(" "))
-        if data:
-            yield from self._event(event, "\n".join(data))
 
     def _event(self, event: str, raw: str) -> Iterator[ChatToken | ChatFinal]:
         try:
