@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.answers.conversation import ConversationStore
 from assistant.answers.evidence import EvidenceMeter
 from assistant.answers.service import AnswerService
-from assistant.catalogue import Catalogue
-from assistant.conversation import ConversationStore
-from assistant.feedback import FeedbackStore, feedback_path
-from assistant.jobs import IngestQueue, WriteLock
-from assistant.search import SearchService
+from assistant.library.catalogue import Catalogue
+from assistant.library.feedback import FeedbackStore, feedback_path
+from assistant.library.jobs import IngestQueue, WriteLock
+from assistant.search.service import SearchService
 from core.settings import Settings
 from index.analyzer import BM25Analyzer
 from index.backends.base import VectorBackend

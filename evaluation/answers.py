@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from assistant.answers.llm import get_llm
 from assistant.answers.service import DEFAULT_K, AnswerService
-from assistant.llm import get_llm
 from core.contract import Answer
 from evaluation.context import EvalContext
 from evaluation.matching import hits, normalize

@@ -20,7 +20,7 @@ from qdrant_client import QdrantClient
 from rich.console import Console
 from rich.table import Table
 
-from assistant.search import SearchService
+from assistant.search.service import SearchService
 from assistant.services import build_services
 from core.settings import Settings
 from index.analyzer import BM25Analyzer

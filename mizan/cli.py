@@ -189,7 +189,7 @@ def migrate(
 @app.command()
 def backup(file: Annotated[Path, typer.Argument(help="Archive to write (.tar.gz).", dir_okay=False)]) -> None:
     """Write the index (chunks as stored, nothing to re-embed), the docstore, the uploads and the feedback to FILE."""
-    from assistant.backup import write_backup
+    from assistant.library.backup import write_backup
     from index.backends.factory import open_backend
 
     settings = get_settings()
@@ -204,7 +204,7 @@ def backup(file: Annotated[Path, typer.Argument(help="Archive to write (.tar.gz)
 def restore(file: Annotated[Path, typer.Argument(help="An archive written by `mizan backup`.", exists=True,
                                                  dir_okay=False)]) -> None:
     """Restore a backup into an empty data dir and store (the embedded store, or MIZAN_QDRANT_URL's server)."""
-    from assistant.backup import RestoreRefused, restore_backup
+    from assistant.library.backup import RestoreRefused, restore_backup
     from index.backends.factory import open_backend
 
     settings = get_settings()
@@ -262,8 +262,8 @@ def _print_sources(answer: Any) -> None:
 
 @contextmanager
 def _answer_errors() -> Iterator[None]:
+    from assistant.answers.llm import LLMUnavailable
     from assistant.answers.service import StrategyUnavailable
-    from assistant.llm import LLMUnavailable
 
     try:
         yield
@@ -294,7 +294,7 @@ def search(
         with _api(api) as client:
             results = client.search(question, k=k, mode=mode, filters=filters, by_doc=by_doc)  # type: ignore[arg-type]
     else:
-        from assistant.search import group_by_document, search_filters
+        from assistant.search.service import group_by_document, search_filters
 
         rt = _services()
         hits = rt.search.search(question, k=k, mode=mode, filters=search_filters(filters))  # type: ignore[arg-type]
@@ -324,8 +324,8 @@ def serve(
     """Start the HTTP API (interactive docs at /docs). It holds the local index: other commands then take `--api URL`."""
     import uvicorn
 
+    from assistant.answers.llm import LLMUnavailable, get_llm
     from assistant.api.app import create_app
-    from assistant.llm import LLMUnavailable, get_llm
 
     _quiet_libraries()
     settings = get_settings()
@@ -360,7 +360,7 @@ def ask(
         with _api(api) as client:
             answer = client.ask(question, filters=filters, k=k)
     else:
-        from assistant.search import search_filters
+        from assistant.search.service import search_filters
 
         with _answer_errors():
             answer = _answers().answer(
@@ -398,7 +398,7 @@ def chat(
                         typer.echo()
                         _print_sources(event.answer)
         return
-    from assistant.conversation import Turn
+    from assistant.answers.conversation import Turn
     from core.contract import Answer
 
     service = _answers()

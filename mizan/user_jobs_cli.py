@@ -25,7 +25,7 @@ LANGUAGES = ("fr", "en", "ar")
 
 
 def _workbench():  # imported lazily: `mizan --help` must not load torch
-    from assistant.indicators.workbench import IndicatorWorkbench
+    from assistant.user_jobs.indicators.workbench import IndicatorWorkbench
     from mizan.common import _services
 
     services = _services()
@@ -165,7 +165,7 @@ def brief(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """A delegation brief: 5-8 cited bullet points on one topic, printed as Markdown."""
-    from assistant.brief import TOPICS
+    from assistant.user_jobs.brief import TOPICS
     from mizan.common import _api, _services
 
     if topic not in TOPICS:
@@ -175,7 +175,7 @@ def brief(
         with _api(api) as client:
             data = client.brief(topic, language=language)
     else:
-        from assistant.brief import BriefService
+        from assistant.user_jobs.brief import BriefService
 
         data = BriefService(_services().search).brief(topic, language).model_dump()  # type: ignore[arg-type]
     if out is not None:
@@ -191,7 +191,7 @@ def export(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """Export documents with their cited pages for a reference manager (CSV, BibTeX, RIS)."""
-    from assistant.export import FORMATS
+    from assistant.user_jobs.export import FORMATS
     from mizan.common import _api, _services, console
 
     if fmt not in FORMATS:
@@ -200,8 +200,8 @@ def export(
         with _api(api) as client:
             text = client.export_references(ids, fmt=fmt)
     else:
-        from assistant.export import UnknownReference, resolve
-        from assistant.export import export as render
+        from assistant.user_jobs.export import UnknownReference, resolve
+        from assistant.user_jobs.export import export as render
 
         try:
             references = [r for i in ids for r in i.split(",") if r]

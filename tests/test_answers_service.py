@@ -20,8 +20,8 @@ from llama_index.core.llms import CustomLLM
 from llama_index.core.llms.callbacks import llm_completion_callback
 
 import assistant.answers.service as service_module
+from assistant.answers.conversation import Turn
 from assistant.answers.service import AnswerService, StrategyUnavailable
-from assistant.conversation import Turn
 from assistant.services import Services, build_services
 from core.contract import Answer
 from index.backends.factory import close_backend

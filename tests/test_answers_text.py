@@ -6,7 +6,7 @@ import pytest
 
 from assistant.answers.citations import format_marker, marker_numbers, page_span, strip_markers
 from assistant.answers.guard import _with_marker
-from assistant.search import Hit
+from assistant.search.service import Hit
 from index.sentences import complete_prefix, split_generated, split_passage
 
 PDF_PAGE = (

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from assistant.answers.conflicts import figures_in
-from assistant.figures import FiguresService
+from assistant.user_jobs.figures import FiguresService
 from index.analyzer import BM25Analyzer
 
 

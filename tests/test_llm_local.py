@@ -11,8 +11,8 @@ import re
 
 import pytest
 
+from assistant.answers.llm import get_llm
 from assistant.answers.service import AnswerService
-from assistant.llm import get_llm
 from core.settings import Settings, get_settings
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]

@@ -15,7 +15,7 @@ from badfiles import ACCEPTED, make_bad_inputs
 from conftest import CORPUS, REPO, scratch_settings
 from qdrant_client import QdrantClient, models
 
-from assistant.search import Hit, SearchFilters, SearchService, group_by_document
+from assistant.search.service import Hit, SearchFilters, SearchService, group_by_document
 from assistant.services import build_services
 from index.backends.factory import close_backend, open_backend
 from index.backends.server import ServerBackend

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.answers.evidence import Source
-from assistant.search import Hit
+from assistant.search.service import Hit
 from core.contract import Citation
 from ingest.chunking import PAGE_SEPARATOR
 

@@ -17,7 +17,7 @@ from cachetools import LRUCache
 
 from assistant.answers.lexical import Terms, coverage, missing_numbers, terms_of
 from assistant.answers.thresholds import Thresholds
-from assistant.search import Hit
+from assistant.search.service import Hit
 from index.analyzer import BM25Analyzer
 from index.backends.base import VectorBackend
 from index.embedder import Embedder

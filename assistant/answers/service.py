@@ -15,16 +15,16 @@ from typing import Literal
 from llama_index.core.llms import LLM
 
 from assistant.answers.conflicts import with_conflicts
+from assistant.answers.conversation import Turn, question_language, standalone_question
 from assistant.answers.evidence import Evidence, EvidenceMeter, PassageSentences, Source
 from assistant.answers.extractive import Pick, compose, pick_sentences, quotes_in_reading_order
 from assistant.answers.focus import missing_focus
 from assistant.answers.guard import CitationGuard
+from assistant.answers.llm import get_llm, stream_text
 from assistant.answers.prompt import answer_messages, declined
 from assistant.answers.refusal import refusal
 from assistant.answers.thresholds import DEFAULT_THRESHOLDS, Thresholds
-from assistant.conversation import Turn, question_language, standalone_question
-from assistant.llm import get_llm, stream_text
-from assistant.search import SearchFilters, SearchService
+from assistant.search.service import SearchFilters, SearchService
 from core.contract import Answer
 from core.settings import Settings
 from index.analyzer import BM25Analyzer

@@ -17,12 +17,12 @@ from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import BaseModel, Field
 
+from assistant.answers.conversation import ConversationStore, Turn, UnknownSession
 from assistant.answers.service import DEFAULT_K, StrategyUnavailable
 from assistant.api.deps import AnswersDep, ConversationsDep
 from assistant.api.errors import BODY_ERRORS, invalid
 from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS
-from assistant.conversation import ConversationStore, Turn, UnknownSession
-from assistant.search import search_filters
+from assistant.search.service import search_filters
 from core.contract import Answer, ConversationAnswer, Filters, JsonInt
 
 router = APIRouter(tags=["answers"])

@@ -14,6 +14,7 @@ from fastapi import FastAPI, HTTPException, status
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.answers.llm import get_llm
 from assistant.api import (
     answers_router,
     brief_router,
@@ -28,9 +29,8 @@ from assistant.api import (
     search_router,
 )
 from assistant.api.user_jobs import build_user_jobs
-from assistant.llm import get_llm
+from assistant.library.uploads import upload_limit_bytes
 from assistant.services import build_services
-from assistant.uploads import upload_limit_bytes
 from core.settings import Settings, get_settings
 
 DESCRIPTION = """

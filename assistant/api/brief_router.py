@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from assistant.api.errors import BODY_ERRORS
 from assistant.api.user_jobs import BriefsDep
-from assistant.brief import Brief, Topic
+from assistant.user_jobs.brief import Brief, Topic
 from core.contract import Language
 
 router = APIRouter(tags=["brief"])

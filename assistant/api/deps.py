@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 
+from assistant.answers.conversation import ConversationStore
 from assistant.answers.service import AnswerService
-from assistant.catalogue import Catalogue
-from assistant.conversation import ConversationStore
-from assistant.feedback import FeedbackStore
-from assistant.jobs import IngestQueue
-from assistant.search import SearchService
+from assistant.library.catalogue import Catalogue
+from assistant.library.feedback import FeedbackStore
+from assistant.library.jobs import IngestQueue
+from assistant.search.service import SearchService
 from assistant.services import Services
 from core.settings import Settings
 

@@ -9,8 +9,15 @@ from fastapi.responses import FileResponse
 
 from assistant.api.deps import CatalogueDep, IngestDep, RequiresKey, SettingsDep
 from assistant.api.errors import BODY_ERRORS, error, invalid
-from assistant.catalogue import MEDIA_TYPES, DocumentQuery, NotRenderable
-from assistant.uploads import UploadRejected, check_content, read_limited, safe_name, stage_upload, upload_limit_bytes
+from assistant.library.catalogue import MEDIA_TYPES, DocumentQuery, NotRenderable
+from assistant.library.uploads import (
+    UploadRejected,
+    check_content,
+    read_limited,
+    safe_name,
+    stage_upload,
+    upload_limit_bytes,
+)
 from core.contract import (
     DocType,
     DocumentDetail,

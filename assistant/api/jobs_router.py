@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Path, status
 
 from assistant.api.deps import IngestDep
 from assistant.api.errors import error
-from assistant.jobs import Job
+from assistant.library.jobs import Job
 from core.contract import IngestSummary, JobState, Rejection
 
 router = APIRouter(prefix="/jobs", tags=["documents"])

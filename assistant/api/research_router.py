@@ -11,9 +11,9 @@ from pydantic import BaseModel, Field
 from assistant.api.errors import BODY_ERRORS, error
 from assistant.api.schemas import MAX_QUESTION_CHARS
 from assistant.api.user_jobs import FiguresDep, ResearchDep
-from assistant.figures import FoundFigure
-from assistant.research import Facets, SimilarDocument, UnknownDocument
-from assistant.search import search_filters
+from assistant.search.service import search_filters
+from assistant.user_jobs.figures import FoundFigure
+from assistant.user_jobs.research import Facets, SimilarDocument, UnknownDocument
 from core.contract import Filters
 
 router = APIRouter(tags=["research"])

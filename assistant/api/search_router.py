@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StrictBool
 from assistant.api.deps import SearchDep
 from assistant.api.errors import BODY_ERRORS
 from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS
-from assistant.search import group_by_document, search_filters
+from assistant.search.service import group_by_document, search_filters
 from core.contract import Filters, JsonInt, Mode, SearchResponse
 
 router = APIRouter(tags=["search"])

@@ -11,12 +11,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from assistant.brief import BriefService
-from assistant.document_source import DocumentSource
-from assistant.figures import FiguresService
-from assistant.indicators.workbench import IndicatorWorkbench
-from assistant.research import Research
+from assistant.library.document_source import DocumentSource
 from assistant.services import Services
+from assistant.user_jobs.brief import BriefService
+from assistant.user_jobs.figures import FiguresService
+from assistant.user_jobs.indicators.workbench import IndicatorWorkbench
+from assistant.user_jobs.research import Research
 
 
 @dataclass

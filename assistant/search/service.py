@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.rerank import rerank_scores
+from assistant.search.rerank import rerank_scores
 from core.contract import DocumentHits, Filters, Hit
 from core.settings import Settings
 from index.analyzer import BM25Analyzer

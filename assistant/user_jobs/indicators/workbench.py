@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from assistant.document_source import DocumentSource
-from assistant.indicators.classify import MarkingSuggestion, Objective, classify
-from assistant.indicators.criteria import WorkbenchData, load
-from assistant.indicators.draft import DraftSet, draft
-from assistant.indicators.guidance import GuidanceCitation, GuidanceLocator
-from assistant.indicators.review import IndicatorReview, Rules, review
-from assistant.search import SearchService
+from assistant.library.document_source import DocumentSource
+from assistant.search.service import SearchService
+from assistant.user_jobs.indicators.classify import MarkingSuggestion, Objective, classify
+from assistant.user_jobs.indicators.criteria import WorkbenchData, load
+from assistant.user_jobs.indicators.draft import DraftSet, draft
+from assistant.user_jobs.indicators.guidance import GuidanceCitation, GuidanceLocator
+from assistant.user_jobs.indicators.review import IndicatorReview, Rules, review
 from index.analyzer import BM25Analyzer
 
 

@@ -27,7 +27,7 @@ from cachetools import LRUCache
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms import LLM
 
-from assistant.llm import exclusive
+from assistant.answers.llm import exclusive
 from index.analyzer import BM25Analyzer
 from ingest.language import DEFAULT_LANGUAGE, LANGUAGES, detect_language
 

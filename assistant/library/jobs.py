@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from assistant.uploads import UPLOADS, incoming_dir, publish
+from assistant.library.uploads import UPLOADS, incoming_dir, publish
 from core.settings import Settings
 from index.indexer import Indexer, IngestReport
 
@@ -65,7 +65,7 @@ class IngestQueue:
         self._worker.join()
 
     def submit(self, staged: Path, name: str) -> Job:
-        """Queue a staged upload (see `assistant.uploads`) to be ingested as uploads/<name>."""
+        """Queue a staged upload (see `assistant.library.uploads`) to be ingested as uploads/<name>."""
         job = Job(job_id=uuid.uuid4().hex, file_name=f"{UPLOADS}/{name}")
         with self._guard:
             self._jobs[job.job_id] = job
