@@ -17,13 +17,13 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+from core.contract import DOC_TYPES
 from corpus.markup import SOURCES_DIR, Source, load_sources, page_texts, parse_source
 
 CORPUS_DIR = Path(__file__).resolve().parent
 DOCUMENTS_DIR = CORPUS_DIR / "documents"
 QUESTIONS_FILE = CORPUS_DIR.parent / "evaluation" / "questions" / "sample.jsonl"
 MANIFEST_COLUMNS = ("file", "title", "doc_type", "year", "language", "source", "licence")
-DOC_TYPES = ("guide", "loi", "rapport", "etude", "autre")
 
 
 @lru_cache(maxsize=None)

@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from assistant.answers.llm import get_llm
 from assistant.answers.service import DEFAULT_K, AnswerService
-from assistant.llm import get_llm
-from assistant.schema import Answer
+from core.contract import Answer
 from evaluation.context import EvalContext
 from evaluation.matching import hits, normalize
 from evaluation.questions import Question, QuestionSet
@@ -34,7 +34,7 @@ def evaluate_answers(
     llm = get_llm(runtime.settings) if "llm" in strategies else None
     if "llm" in strategies and llm is None:
         raise ValueError("strategy 'llm' needs MIZAN_LLM=llamacpp (run `make llm`) or MIZAN_LLM=openai")
-    service = AnswerService.from_runtime(runtime, llm=llm)
+    service = runtime.answers.with_llm(llm)
     chosen = questions.questions[:limit] if limit else questions.questions
     results: dict[str, Any] = {}
     details: list[dict[str, Any]] = []

@@ -20,8 +20,8 @@ from qdrant_client import QdrantClient
 from rich.console import Console
 from rich.table import Table
 
-from assistant.runtime import build_runtime
-from assistant.search import SearchService
+from assistant.search.service import SearchService
+from assistant.services import build_services
 from core.settings import Settings
 from index.analyzer import BM25Analyzer
 from index.backends.base import StoredPoint, VectorBackend
@@ -57,7 +57,7 @@ def _scratch(settings: Settings, tmp: str) -> Settings:
 def bench_ingest(settings: Settings, folder: Path, console: Console) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="mizan-bench-") as tmp:
         scratch = _scratch(settings, tmp)
-        rt = build_runtime(scratch)
+        rt = build_services(scratch)
         _warm_up(rt, Path(tmp) / "warm-up")
         report = rt.indexer.ingest(folder)
         texts = [
@@ -150,7 +150,7 @@ def _no_progress_bars() -> None:
 def _build_edge(scratch: Settings, corpus: Path, target: int) -> dict[str, float]:
     """The corpus ingested, its points copied under new ids up to `target`, then optimized as `mizan ingest` does."""
     started = time.perf_counter()
-    rt = build_runtime(scratch)
+    rt = build_services(scratch)
     rt.indexer.ingest(corpus)
     size = _replicate(rt.backend, target)
     written = time.perf_counter()

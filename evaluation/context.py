@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from assistant.runtime import Runtime
+from assistant.services import Services
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Retriever(Protocol):
 
 @dataclass
 class EvalContext:
-    runtime: Runtime  # built from the evaluated settings (fusion, weights...) and bound to `collection`
+    runtime: Services  # built from the evaluated settings (fusion, weights...) and bound to `collection`
     collection: str
     corpus: Path  # the folder the collection was ingested from
     cache_dir: Path  # where retrievers may keep indexes between runs

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from assistant.search import Mode
+from assistant.search.service import Mode
 from evaluation.context import EvalContext, Passage, Retriever
 
 RetrieverFactory = Callable[[EvalContext], Retriever]

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from assistant.runtime import build_runtime
+from assistant.services import build_services
 from core.settings import Settings
 from evaluation.context import EvalContext, Passage, Retriever
 from evaluation.matching import hits
@@ -60,10 +60,10 @@ def prepare(settings: Settings, corpus: Path | None, progress: Progress = _silen
                                     "`mizan ingest --rebuild` first (it indexes the docstore's documents again)")
         if not backend.collection_exists(settings.collection):
             raise NothingToEvaluate(f"no collection {settings.collection!r}: run `mizan ingest` first, or pass --corpus")
-        runtime = build_runtime(settings)
+        runtime = build_services(settings)
         return EvalContext(runtime, settings.collection, settings.corpus_dir, settings.data_dir / "eval", progress), None
     scoped = settings.model_copy(update={"collection": collection_name(settings, corpus)})
-    runtime = build_runtime(scoped)
+    runtime = build_services(scoped)
     if runtime.indexer.needs_rebuild():  # indexed into another store before (an old data dir): its docstore knows it
         runtime.indexer.rebuild(on_pages=lambda done, total: progress("ingest: indexing pages", done, total))
     files, read = len(corpus_files(corpus)), itertools.count(1)

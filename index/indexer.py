@@ -264,7 +264,7 @@ class Indexer:
         """
         stored = self.docstore.get_document(document.doc_id, raise_error=False)
         # read again under its name, or under another while its own name is read too (with other content: the
-        # upload worker moved it there to make room, see assistant.jobs)
+        # upload worker moved it there to make room, see assistant.library.jobs)
         if prune or stored is None or stored.metadata.get("file_name") not in names:
             return
         document.aliases.extend(alias for alias in stored.metadata.get("aliases", [])

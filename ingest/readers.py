@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
+import charset_normalizer
+
 from ingest.arabic import fix_arabic_text, has_presentation_forms, rejoin_split_words, unshape
 from ingest.ocr import OcrOptions, OcrUnavailable, recognise
 
@@ -61,8 +63,9 @@ _FOREIGN_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _OOXML_PARTS = (("xl/workbook.xml", "Excel workbook (XLSX)"), ("ppt/presentation.xml", "PowerPoint file (PPTX)"))
 _ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
-UNDECODABLE = "cannot decode text (not UTF-8, UTF-16 or cp1252)"
-_TYPOGRAPHIC = set("«»‘’‚“”„–—…€°•·×÷±§¶©®™ªº¹²³¼½¾")
+UNDECODABLE = "cannot decode text (not UTF-8, UTF-16, cp1252 or cp1256)"
+LEGACY_ENCODINGS = ("cp1252", "cp1256")  # Windows Latin (French, English) and Windows Arabic
+BOMLESS_UTF16 = ("utf_16_le", "utf_16_be")
 _HTML_SNIFF = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
 
 
@@ -178,32 +181,33 @@ def _decodes(data: bytes) -> bool:
 # --- text ---------------------------------------------------------------------------------------------
 
 def decode_text(data: bytes) -> str:
-    """Decode bytes that should be text: BOMs first, then UTF-8, then cp1252 only if the result reads like text.
+    """Decode bytes that should be text: BOMs first, then UTF-8, then what charset-normalizer finds readable.
 
-    cp1252 decodes almost any byte string, so it is accepted only when its non-ASCII characters are letters
-    or common typography; otherwise the bytes are binary or in an encoding we would only garble.
+    The legacy encodings are held to those the corpus's languages were written in (Windows French/English, Windows
+    Arabic; UTF-16 without a BOM when there are NUL bytes): left free, it reads short French text as cp1250 and
+    turns "à" into "ŕ". Bytes that read as nothing in any of them are binary, or text we would only garble.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return _strict(data, "utf-8-sig")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _strict(data, "utf-16")
-    if b"\x00" in data:
-        return _bomless_utf16(data)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _looks_like_text(text):
-            return text
+    if b"\x00" not in data:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if _looks_like_text(text):
+                return text
+            raise IngestError(f"{UNDECODABLE} (control characters: binary data?)")
+    candidates = BOMLESS_UTF16 if b"\x00" in data else LEGACY_ENCODINGS
+    best = charset_normalizer.from_bytes(data, cp_isolation=list(candidates)).best()
+    if best is None:
+        raise IngestError(f"{UNDECODABLE} (NUL bytes: binary data?)" if b"\x00" in data else UNDECODABLE)
+    text = str(best)
+    if not _looks_like_text(text):
         raise IngestError(f"{UNDECODABLE} (control characters: binary data?)")
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise IngestError(UNDECODABLE) from exc
-    if _looks_like_text(text) and _plausible_cp1252(text):
-        return text
-    raise IngestError(UNDECODABLE)
+    return text
 
 
 def _strict(data: bytes, encoding: str) -> str:
@@ -213,30 +217,9 @@ def _strict(data: bytes, encoding: str) -> str:
         raise IngestError(f"cannot decode text (invalid {encoding.upper()})") from exc
 
 
-def _bomless_utf16(data: bytes) -> str:
-    """NUL bytes mean UTF-16 without a BOM (every other byte zero for Latin text) or binary data."""
-    sample = data[:4096]
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    half = len(sample) // 2
-    encoding = "utf-16-le" if odd > 0.3 * half and even < 0.05 * half else (
-        "utf-16-be" if even > 0.3 * half and odd < 0.05 * half else None)
-    if encoding is None:
-        raise IngestError(f"{UNDECODABLE} (NUL bytes: binary data?)")
-    text = _strict(data, encoding)
-    if not _looks_like_text(text):
-        raise IngestError(f"{UNDECODABLE} (control characters: binary data?)")
-    return text
-
-
 def _looks_like_text(text: str) -> bool:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
     return controls <= max(2, len(text) // 1000)
-
-
-def _plausible_cp1252(text: str) -> bool:
-    extended = [ch for ch in text if ord(ch) > 127]
-    readable = sum(1 for ch in extended if ch.isalpha() or ch in _TYPOGRAPHIC or ch == "\xa0")
-    return readable >= 0.9 * len(extended)
 
 
 def looks_like_html(text: str) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-DocType = Literal["guide", "loi", "rapport", "etude", "autre"]
-DOC_TYPES: tuple[str, ...] = ("guide", "loi", "rapport", "etude", "autre")
-LANGS: tuple[str, ...] = ("fr", "ar", "en")
+from core.contract import DOC_TYPES, DocType
+from core.contract import LANGUAGES as LANGS
+
+__all__ = ["DOC_TYPES", "LANGS", "DocType"]  # with the dataclasses below; the value lists are the contract's
 
 
 @dataclass

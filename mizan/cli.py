@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from core.settings import get_settings
-from mizan.common import FILTER_HELP, _api, _api_filters, _check_store, _filters, _quiet_libraries, _runtime, console
+from mizan.common import FILTER_HELP, _api, _check_store, _filters, _quiet_libraries, _services, console
 
 API_OPTION = "A running Mizan API (e.g. http://127.0.0.1:8000) to send this to, instead of opening the local index."
 
@@ -89,9 +89,9 @@ def ingest(
         raise typer.Exit(1)
     _quiet_libraries()
     _check_store(settings, writes=True, rebuilding=rebuild)
-    from assistant.runtime import get_runtime
+    from assistant.services import build_services
 
-    rt = get_runtime()
+    rt = build_services(settings)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
         console=console, transient=True,
@@ -189,7 +189,7 @@ def migrate(
 @app.command()
 def backup(file: Annotated[Path, typer.Argument(help="Archive to write (.tar.gz).", dir_okay=False)]) -> None:
     """Write the index (chunks as stored, nothing to re-embed), the docstore, the uploads and the feedback to FILE."""
-    from assistant.backup import write_backup
+    from assistant.library.backup import write_backup
     from index.backends.factory import open_backend
 
     settings = get_settings()
@@ -204,7 +204,7 @@ def backup(file: Annotated[Path, typer.Argument(help="Archive to write (.tar.gz)
 def restore(file: Annotated[Path, typer.Argument(help="An archive written by `mizan backup`.", exists=True,
                                                  dir_okay=False)]) -> None:
     """Restore a backup into an empty data dir and store (the embedded store, or MIZAN_QDRANT_URL's server)."""
-    from assistant.backup import RestoreRefused, restore_backup
+    from assistant.library.backup import RestoreRefused, restore_backup
     from index.backends.factory import open_backend
 
     settings = get_settings()
@@ -224,9 +224,7 @@ def restore(file: Annotated[Path, typer.Argument(help="An archive written by `mi
 
 LLM_OPTION = "Have the configured LLM (MIZAN_LLM) write the answer; without it the answer quotes the sources."
 def _answers():
-    from assistant.answers.service import AnswerService
-
-    return AnswerService.from_runtime(_runtime())
+    return _services().answers
 
 
 def _no_llm_with_api(llm: bool, api: str | None) -> None:
@@ -249,8 +247,8 @@ def _print_sources(answer: Any) -> None:
 
 @contextmanager
 def _answer_errors() -> Iterator[None]:
+    from assistant.answers.llm import LLMUnavailable
     from assistant.answers.service import StrategyUnavailable
-    from assistant.llm import LLMUnavailable
 
     try:
         yield
@@ -275,19 +273,18 @@ def search(
     """Search the index and print ranked, cited passages."""
     if mode not in ("hybrid", "dense", "sparse"):
         raise typer.BadParameter("mode must be hybrid, dense or sparse", param_hint="--mode")
-    results: list[Any]  # hits or document groups; local dataclasses and API models share their field names
+    results: list[Any]  # hits or document groups: the contract's models, from the local index or the API alike
+    filters = _filters(lang, doc_type, year_from, year_to)
     if api:
         with _api(api) as client:
-            filters = _api_filters(lang, doc_type, year_from, year_to)
             results = client.search(question, k=k, mode=mode, filters=filters, by_doc=by_doc)  # type: ignore[arg-type]
-        rows = [r.model_dump() for r in results]
     else:
-        from assistant.search import group_by_document
+        from assistant.search.service import group_by_document, search_filters
 
-        rt = _runtime()
-        hits = rt.search.search(question, k=k, mode=mode, filters=_filters(lang, doc_type, year_from, year_to))  # type: ignore[arg-type]
+        rt = _services()
+        hits = rt.search.search(question, k=k, mode=mode, filters=search_filters(filters))  # type: ignore[arg-type]
         results = group_by_document(hits) if by_doc else hits
-        rows = [r.to_dict() for r in results]
+    rows = [r.model_dump() for r in results]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -313,8 +310,8 @@ def serve(
     """Start the HTTP API (interactive docs at /docs). It holds the local index: other commands then take `--api URL`."""
     import uvicorn
 
+    from assistant.answers.llm import LLMUnavailable, get_llm
     from assistant.api.app import create_app
-    from assistant.llm import LLMUnavailable, get_llm
 
     _quiet_libraries()
     settings = get_settings()
@@ -343,14 +340,17 @@ def ask(
 ) -> None:
     """Answer a question with cited sources, or say that the documents do not answer it."""
     _no_llm_with_api(llm, api)
-    answer: Any
+    answer: Any  # the contract's Answer (with the conversation's session_id from the API)
+    filters = _filters(lang, doc_type, year_from, year_to)
     if api:
         with _api(api) as client:
-            answer = client.ask(question, filters=_api_filters(lang, doc_type, year_from, year_to), k=k)
+            answer = client.ask(question, filters=filters, k=k)
     else:
+        from assistant.search.service import search_filters
+
         with _answer_errors():
             answer = _answers().answer(
-                question, filters=_filters(lang, doc_type, year_from, year_to), strategy="llm" if llm else "extractive", k=k
+                question, filters=search_filters(filters), strategy="llm" if llm else "extractive", k=k
             )
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
@@ -384,8 +384,8 @@ def chat(
                         typer.echo()
                         _print_sources(event.answer)
         return
-    from assistant.conversation import Turn
-    from assistant.schema import Answer
+    from assistant.answers.conversation import Turn
+    from core.contract import Answer
 
     service = _answers()
     history: list[Turn] = []

@@ -1,4 +1,4 @@
-"""What the `mizan` commands share (cli.py and user_jobs_cli.py): the console, opening the local runtime, a client of
+"""What the `mizan` commands share (cli.py and user_jobs_cli.py): the console, building the local services, a client of
 a running API, and the exit codes those can end a command with.
 """
 
@@ -33,13 +33,14 @@ def _quiet_libraries() -> None:
     hf_logging.disable_progress_bar()
 
 
-def _runtime():  # imported lazily: `mizan --help` must not load torch
-    """The process's runtime, after the checks that need no model: the store is free, and in step with the docstore."""
+def _services():  # imported lazily: `mizan --help` must not load torch
+    """The command's services, after the checks that need no model: the store is free, and in step with the docstore."""
     _quiet_libraries()
-    from assistant.runtime import get_runtime
+    from assistant.services import build_services
 
-    _check_store(get_settings())
-    return get_runtime()
+    settings = get_settings()
+    _check_store(settings)
+    return build_services(settings)
 
 
 def _check_store(settings: Settings, *, writes: bool = False, rebuilding: bool = False) -> None:
@@ -91,12 +92,13 @@ FILTER_HELP = "Only passages in this language (fr, ar, en)."
 
 
 def _filters(lang: list[str] | None, doc_type: list[str] | None, year_from: int | None, year_to: int | None):
-    from assistant.search import SearchFilters
+    """The contract's filters, for the local search and the API alike; bad values end the command as the API would."""
+    from pydantic import ValidationError
 
-    return SearchFilters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+    from core.contract import Filters
 
-
-def _api_filters(lang: list[str] | None, doc_type: list[str] | None, year_from: int | None, year_to: int | None):
-    from ui.api_client import Filters
-
-    return Filters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+    try:
+        return Filters(languages=lang or [], doc_types=doc_type or [], year_from=year_from, year_to=year_to)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise typer.BadParameter(problems, param_hint="--lang/--type/--year-from/--year-to") from exc

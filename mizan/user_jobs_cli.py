@@ -29,10 +29,11 @@ LANGUAGES = ("fr", "en", "ar")
 
 
 def _workbench():  # imported lazily: `mizan --help` must not load torch
-    from assistant.indicators.workbench import IndicatorWorkbench
-    from mizan.common import _runtime
+    from assistant.user_jobs.indicators.workbench import IndicatorWorkbench
+    from mizan.common import _services
 
-    return IndicatorWorkbench.from_runtime(_runtime())
+    services = _services()
+    return IndicatorWorkbench(services.search, services.indexer, services.analyzer)
 
 
 def _language(lang: str | None) -> str | None:
@@ -170,8 +171,8 @@ def brief(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """A delegation brief: 5-8 cited bullet points on one topic, printed as Markdown (and saved as a PDF)."""
-    from assistant.brief import TOPICS
-    from mizan.common import _api, _runtime, console
+    from assistant.user_jobs.brief import TOPICS
+    from mizan.common import _api, _services, console
 
     if topic not in TOPICS:
         raise typer.BadParameter(f"use one of {', '.join(TOPICS)}", param_hint="TOPIC")
@@ -183,10 +184,10 @@ def brief(
             if pdf is not None:
                 printed = client.brief_pdf(topic, language=language)
     else:
-        from assistant.brief import BriefService
-        from assistant.brief_pdf import PdfUnavailable, brief_pdf
+        from assistant.user_jobs.brief import BriefService
+        from assistant.user_jobs.brief_pdf import PdfUnavailable, brief_pdf
 
-        made = BriefService(_runtime().search).brief(topic, language)  # type: ignore[arg-type]
+        made = BriefService(_services().search).brief(topic, language)  # type: ignore[arg-type]
         data = made.model_dump()
         try:
             printed = brief_pdf(made) if pdf is not None else None
@@ -208,8 +209,8 @@ def export(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """Export documents with their cited pages for a reference manager (CSV, BibTeX, RIS)."""
-    from assistant.export import FORMATS
-    from mizan.common import _api, _runtime, console
+    from assistant.user_jobs.export import FORMATS
+    from mizan.common import _api, _services, console
 
     if fmt not in FORMATS:
         raise typer.BadParameter("use csv, bib or ris", param_hint="--format")
@@ -217,12 +218,12 @@ def export(
         with _api(api) as client:
             text = client.export_references(ids, fmt=fmt)
     else:
-        from assistant.export import UnknownReference, resolve
-        from assistant.export import export as render
+        from assistant.user_jobs.export import UnknownReference, resolve
+        from assistant.user_jobs.export import export as render
 
         try:
             references = [r for i in ids for r in i.split(",") if r]
-            text = render(resolve(_runtime().indexer, references), fmt)  # type: ignore[arg-type]
+            text = render(resolve(_services().indexer, references), fmt)  # type: ignore[arg-type]
         except UnknownReference as exc:
             console.print(f"[red]{escape(str(exc))}[/red]")
             raise typer.Exit(1) from exc
@@ -239,11 +240,11 @@ TYPE_HELP = "Only documents of this type: guide, loi, rapport, etude, autre."
 
 
 def _research():
-    from assistant.research import Research
-    from mizan.common import _runtime
+    from assistant.user_jobs.research import Research
+    from mizan.common import _services
 
-    rt = _runtime()
-    return Research(rt.search, rt.indexer, rt.settings.collection)
+    services = _services()
+    return Research(services.search, services.indexer, services.settings.collection)
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -269,13 +270,16 @@ def facets(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """How many documents cover a topic (or the catalogue), by type, year, language and source."""
-    from mizan.common import _api, _api_filters, _filters, console
+    from mizan.common import _api, _filters, console
 
+    filters = _filters(lang, doc_type, year_from, year_to)
     if api:
         with _api(api) as client:
-            data = client.facets(topic, _api_filters(lang, doc_type, year_from, year_to))
+            data = client.facets(topic, filters)
     else:
-        data = asdict(_research().facets(topic, _filters(lang, doc_type, year_from, year_to)))
+        from assistant.search.service import search_filters
+
+        data = asdict(_research().facets(topic, search_filters(filters)))
     if _emit(data, as_json):
         return
     about = f"on «{topic}»" if topic.strip() else "in the catalogue"
@@ -297,18 +301,19 @@ def figures(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """Rates and dirham amounts on a topic: value, unit, year, what it measures and where it is written."""
-    from mizan.common import _api, _api_filters, _filters, console
+    from mizan.common import _api, _filters, console
 
+    filters = _filters(lang, doc_type, year_from, year_to)
     if api:
         with _api(api) as client:
-            data = client.figures(query, _api_filters(lang, doc_type, year_from, year_to), limit=limit)
+            data = client.figures(query, filters, limit=limit)
     else:
-        from assistant.figures import FiguresService
-        from mizan.common import _runtime
+        from assistant.search.service import search_filters
+        from assistant.user_jobs.figures import FiguresService
+        from mizan.common import _services
 
-        rt = _runtime()
-        found = FiguresService(rt.search, rt.analyzer).figures(query, _filters(lang, doc_type, year_from, year_to),
-                                                                limit)
+        services = _services()
+        found = FiguresService(services.search, services.analyzer).figures(query, search_filters(filters), limit)
         data = [asdict(f) for f in found]
     if _emit(data, as_json):
         return
@@ -331,7 +336,7 @@ def similar(
         with _api(api) as client:
             data = client.similar_documents(doc_id, k=k)
     else:
-        from assistant.research import UnknownDocument
+        from assistant.user_jobs.research import UnknownDocument
 
         try:
             data = [asdict(d) for d in _research().similar(doc_id, k)]

@@ -33,15 +33,14 @@ def scratch_settings(folder: Path, embed_model_path: str, **overrides: object) -
 @pytest.fixture(scope="session")
 def corpus_runtime(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[object]:
     """The sample corpus ingested once into a real embedded Qdrant (Edge) in a temp folder."""
-    from assistant.runtime import build_runtime
-    from index.backends.factory import close_backend
+    from assistant.services import build_services
 
     settings = scratch_settings(tmp_path_factory.mktemp("corpus-index"), embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     report = runtime.indexer.ingest(CORPUS)
     runtime.first_report = report  # type: ignore[attr-defined]
     yield runtime
-    close_backend(settings)
+    runtime.close()
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from conftest import scratch_settings
 from assistant.answers.conflicts import Mention, agree, disagreements, mentions
 from assistant.answers.evidence import PassageSentences
 from assistant.answers.service import AnswerService
-from assistant.runtime import Runtime, build_runtime
-from assistant.schema import Answer
+from assistant.services import Services, build_services
+from core.contract import Answer
 from evaluation.answers import _summary
 from index.analyzer import BM25Analyzer
 from index.sentences import split_passage
@@ -45,12 +45,12 @@ ACTIVITY_FR = "Quel était le taux d'activité des femmes à Tamesna en 2023 ?"
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Runtime]:
+def runtime(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Services]:
     folder = tmp_path_factory.mktemp("conflicts-corpus")
     for name, text in DOCUMENTS.items():
         (folder / name).write_text(text, encoding="utf-8")
     settings = scratch_settings(tmp_path_factory.mktemp("conflicts-data"), embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     assert runtime.indexer.ingest(folder).rejected == []
     yield runtime
     _release(settings)
@@ -66,22 +66,22 @@ def _release(settings: object) -> None:
 
 
 @pytest.fixture(scope="module")
-def service(runtime: Runtime) -> AnswerService:
-    return AnswerService.from_runtime(runtime)
+def service(runtime: Services) -> AnswerService:
+    return runtime.answers
 
 
 def _words(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).lstrip("#> ").split())
 
 
-def assert_quotes_on_their_pages(runtime: Runtime, answer: Answer) -> None:
+def assert_quotes_on_their_pages(runtime: Services, answer: Answer) -> None:
     for c in answer.citations:
         page = next(p.text for p in runtime.indexer.document(c.doc_id).pages if p.number == c.page)
         assert c.quote_span is not None
         assert _words(page[c.quote_span[0]:c.quote_span[1]]) == _words(c.quote)
 
 
-def test_two_sources_giving_different_rates_are_both_shown_and_said_to_differ(runtime: Runtime, service: AnswerService) -> None:
+def test_two_sources_giving_different_rates_are_both_shown_and_said_to_differ(runtime: Services, service: AnswerService) -> None:
     answer = service.answer(ACTIVITY_FR)
     assert not answer.refused and len(answer.conflicts) == 1
     conflict = answer.conflicts[0]
@@ -102,7 +102,7 @@ def test_the_difference_is_said_in_the_question_language(service: AnswerService)
     assert {v.value for v in answer.conflicts[0].values} == {"19 %", "19,8 %"}
 
 
-def test_a_figure_that_merely_rounds_is_not_a_conflict(runtime: Runtime, service: AnswerService) -> None:
+def test_a_figure_that_merely_rounds_is_not_a_conflict(runtime: Services, service: AnswerService) -> None:
     answer = service.answer("Quel était le taux d'achèvement du collège des filles à Tamesna en 2022 ?")
     assert not answer.refused and answer.conflicts == [] and "diffèrent" not in answer.text
     # not vacuous: the two figures were read as the same quantity, and found to agree

@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 from llama_index.core.base.llms.types import ChatMessage
 
-from assistant.llm import LLMUnavailable, chatml, get_llm, stream_text
+from assistant.answers.llm import LLMUnavailable, chatml, get_llm, stream_text
 from core.settings import Settings
 
 REPLY = ["La démarche ", "a été lancée ", "en 2002 [1]."]

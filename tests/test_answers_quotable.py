@@ -72,9 +72,8 @@ def test_sentence_vectors_are_embedded_once_and_kept_on_disk(tmp_path: Path, cor
 
 def test_ingest_fills_the_sentence_store(corpus_runtime) -> None:
     """The sample corpus was ingested with warm_sentences on: answering embeds no sentence."""
-    from assistant.answers.service import AnswerService
 
-    service = AnswerService.from_runtime(corpus_runtime)
+    service = corpus_runtime.answers
     store = corpus_runtime.sentences
     calls = []
     original = store.embedder.embed_passages

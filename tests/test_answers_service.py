@@ -20,10 +20,10 @@ from llama_index.core.llms import CustomLLM
 from llama_index.core.llms.callbacks import llm_completion_callback
 
 import assistant.answers.service as service_module
+from assistant.answers.conversation import Turn
 from assistant.answers.service import AnswerService, StrategyUnavailable
-from assistant.conversation import Turn
-from assistant.runtime import Runtime, build_runtime
-from assistant.schema import Answer
+from assistant.services import Services, build_services
+from core.contract import Answer
 from index.backends.factory import close_backend
 
 DOCUMENTS = {
@@ -83,33 +83,33 @@ class ScriptedLLM(CustomLLM):
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Runtime]:
+def runtime(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Services]:
     folder = tmp_path_factory.mktemp("answers-corpus")
     for name, text in DOCUMENTS.items():
         (folder / name).write_text(text, encoding="utf-8")
     settings = scratch_settings(tmp_path_factory.mktemp("answers-data"), embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     assert runtime.indexer.ingest(folder).rejected == []
     yield runtime
     close_backend(settings)
 
 
 @pytest.fixture(scope="module")
-def service(runtime: Runtime) -> AnswerService:
-    return AnswerService.from_runtime(runtime)
+def service(runtime: Services) -> AnswerService:
+    return runtime.answers
 
 
-def scripted(runtime: Runtime, *replies: str) -> AnswerService:
-    return AnswerService.from_runtime(runtime, llm=ScriptedLLM(replies=list(replies)))
+def scripted(runtime: Services, *replies: str) -> AnswerService:
+    return runtime.answers.with_llm(ScriptedLLM(replies=list(replies)))
 
 
-def source_number(runtime: Runtime, question: str, file_name: str) -> int:
+def source_number(runtime: Services, question: str, file_name: str) -> int:
     """The [n] a prompt gives `file_name` for this question (sources are numbered in search order)."""
     files = [hit.file_name for hit in runtime.search.search(question, k=8)]
     return files.index(file_name) + 1
 
 
-def assert_well_cited(runtime: Runtime, answer: Answer) -> None:
+def assert_well_cited(runtime: Services, answer: Answer) -> None:
     """Every [n] names a citation, and every citation's quote is the text at its page and span."""
     assert {int(n) for n in MARKER.findall(answer.text)} == {c.n for c in answer.citations}
     for c in answer.citations:
@@ -125,7 +125,7 @@ def _words(text: str) -> str:
 # -- extractive ---------------------------------------------------------------------------------------------------
 
 
-def test_extractive_quotes_the_answering_sentence(runtime: Runtime, service: AnswerService) -> None:
+def test_extractive_quotes_the_answering_sentence(runtime: Services, service: AnswerService) -> None:
     answer = service.answer("Quels éléments doit comporter la fiche d'un indicateur sensible au genre ?")
     assert not answer.refused and answer.strategy == "extractive" and answer.language == "fr"
     assert answer.text.startswith("Passages des documents")
@@ -133,7 +133,7 @@ def test_extractive_quotes_the_answering_sentence(runtime: Runtime, service: Ans
     assert_well_cited(runtime, answer)
 
 
-def test_english_question_over_french_source_says_quoted_in_french(runtime: Runtime, service: AnswerService) -> None:
+def test_english_question_over_french_source_says_quoted_in_french(runtime: Services, service: AnswerService) -> None:
     answer = service.answer("When was gender-responsive budgeting launched in Morocco?")
     assert answer.language == "en" and answer.text.startswith("Passages from the documents")
     assert "quoted in French" in answer.text
@@ -148,7 +148,7 @@ def test_stream_pieces_add_up_to_the_answer(service: AnswerService) -> None:
     assert "".join(texts) == final.text
 
 
-def test_a_question_is_embedded_once_and_the_store_called_once(runtime: Runtime, service: AnswerService,
+def test_a_question_is_embedded_once_and_the_store_called_once(runtime: Services, service: AnswerService,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """The search's dense list and the evidence's cosines share one question vector, and the hits bring their passage
     vectors: one embedding, one store query, no read-back."""
@@ -239,7 +239,7 @@ def test_llm_strategy_without_llm_is_refused(service: AnswerService) -> None:
 # -- the guard, on scripted LLM output ------------------------------------------------------------------------------
 
 
-def test_invented_citation_number_is_removed(runtime: Runtime) -> None:
+def test_invented_citation_number_is_removed(runtime: Services) -> None:
     n = source_number(runtime, LAUNCH_FR, "historique_bsg.md")
     answer = scripted(runtime, f"La démarche marocaine a été lancée en 2002 [{n}][7].").answer(LAUNCH_FR)
     assert answer.strategy == "llm" and not answer.fallback
@@ -249,7 +249,7 @@ def test_invented_citation_number_is_removed(runtime: Runtime) -> None:
     assert_well_cited(runtime, answer)
 
 
-def test_answer_without_citations_falls_back_to_extractive(runtime: Runtime) -> None:
+def test_answer_without_citations_falls_back_to_extractive(runtime: Services) -> None:
     reply = "La démarche a été lancée en 2002. Un rapport accompagne le projet de loi de finances depuis 2005."
     answer = scripted(runtime, reply).answer(LAUNCH_FR)
     assert answer.fallback and answer.strategy == "extractive" and answer.unsupported_sentences == 2
@@ -257,7 +257,7 @@ def test_answer_without_citations_falls_back_to_extractive(runtime: Runtime) -> 
     assert_well_cited(runtime, answer)
 
 
-def test_sentence_citing_a_passage_that_does_not_support_it_is_dropped(runtime: Runtime) -> None:
+def test_sentence_citing_a_passage_that_does_not_support_it_is_dropped(runtime: Services) -> None:
     n = source_number(runtime, LAUNCH_FR, "historique_bsg.md")
     reply = (f"L'expérience marocaine de budgétisation sensible au genre a été lancée en 2002 [{n}]. "
              f"Le centre est organisé en pôles d'expertise, de formation et de communication [{n}].")
@@ -270,7 +270,7 @@ def test_sentence_citing_a_passage_that_does_not_support_it_is_dropped(runtime: 
     assert "".join(pieces[:-1]) == answer.text  # the dropped sentence was never streamed
 
 
-def test_invented_figure_is_unsupported(runtime: Runtime) -> None:
+def test_invented_figure_is_unsupported(runtime: Services) -> None:
     n = source_number(runtime, LAUNCH_FR, "historique_bsg.md")
     reply = (f"L'expérience marocaine de budgétisation sensible au genre a été lancée en 1998 [{n}]. "
              f"Un rapport sur le budget genre accompagne le projet de loi de finances depuis 2005 [{n}].")
@@ -278,26 +278,26 @@ def test_invented_figure_is_unsupported(runtime: Runtime) -> None:
     assert answer.unsupported_sentences == 1 and "1998" not in answer.text and "2005 [1]" in answer.text
 
 
-def test_answer_in_the_wrong_language_falls_back(runtime: Runtime) -> None:
+def test_answer_in_the_wrong_language_falls_back(runtime: Services) -> None:
     n = source_number(runtime, LAUNCH_FR, "historique_bsg.md")
     answer = scripted(runtime, f"Morocco launched gender-responsive budgeting in 2002 [{n}].").answer(LAUNCH_FR)
     assert answer.wrong_language_sentences == 1 and answer.fallback
     assert answer.language == "fr" and answer.text.startswith("Passages des documents")
 
 
-def test_model_saying_the_sources_do_not_answer_is_a_refusal(runtime: Runtime) -> None:
+def test_model_saying_the_sources_do_not_answer_is_a_refusal(runtime: Services) -> None:
     answer = scripted(runtime, "NOT_IN_SOURCES").answer(LAUNCH_FR)
     assert answer.refused and answer.strategy == "llm" and not answer.fallback and answer.nearest_documents
 
 
-def test_prompt_numbers_the_sources_in_chatml_free_messages(runtime: Runtime) -> None:
+def test_prompt_numbers_the_sources_in_chatml_free_messages(runtime: Services) -> None:
     llm = ScriptedLLM(replies=["NOT_IN_SOURCES"])
-    AnswerService.from_runtime(runtime, llm=llm).answer(LAUNCH_FR)
+    runtime.answers.with_llm(llm).answer(LAUNCH_FR)
     prompt = llm.prompts[-1]
     assert "Answer in French" in prompt and "[1] " in prompt and f"Question: {LAUNCH_FR}" in prompt
 
 
-def test_unreachable_model_server_falls_back_to_extractive(runtime: Runtime) -> None:
+def test_unreachable_model_server_falls_back_to_extractive(runtime: Services) -> None:
     """An OpenAI-compatible URL nobody listens on: the user still gets a cited answer, not a server error."""
     import socket
 
@@ -307,6 +307,6 @@ def test_unreachable_model_server_falls_back_to_extractive(runtime: Runtime) -> 
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     llm = OpenAILike(model="none", api_base=f"http://127.0.0.1:{port}/v1", api_key="x", is_chat_model=True, max_retries=0, timeout=5)
-    answer = AnswerService.from_runtime(runtime, llm=llm).answer(LAUNCH_FR, history=[Turn(question="Bonjour", standalone="Bonjour", answer="", language="fr")])
+    answer = runtime.answers.with_llm(llm).answer(LAUNCH_FR, history=[Turn(question="Bonjour", standalone="Bonjour", answer="", language="fr")])
     assert answer.fallback and answer.strategy == "extractive"
     assert answer.citations and "2002" in answer.text

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from assistant.answers.citations import format_marker, marker_numbers, page_span, strip_markers
 from assistant.answers.guard import _with_marker
-from assistant.search import Hit
+from assistant.search.service import Hit
 from index.sentences import complete_prefix, split_generated, split_passage
 
 PDF_PAGE = (
@@ -109,7 +107,7 @@ def test_page_span_in_a_chunk_across_two_pages() -> None:
 def test_page_span_in_the_middle_section_of_a_chunk_over_many_word_sections() -> None:
     # A Word file's sections are short: this chunk is the end of § 4, all of § 5 and § 6, and the start of § 7.
     text = "fin 4.\n\nSection cinq.\n\nSection six.\n\nDébut 7."
-    hit = replace(_hit(text, 4, 7, (30, 8)), page_breaks=[(5, 8), (6, 23), (7, 37)])
+    hit = _hit(text, 4, 7, (30, 8)).model_copy(update={"page_breaks": [(5, 8), (6, 23), (7, 37)]})
     assert page_span(hit, 8, 21) == (5, (0, 13))
     assert page_span(hit, 23, 35) == (6, (0, 12))
     assert page_span(hit, 0, 6) == (4, (30, 36))

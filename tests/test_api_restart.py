@@ -22,7 +22,7 @@ from conftest import REPO, scratch_settings
 from library_audit import audit
 from test_api_server import _free_port
 
-from assistant.runtime import build_runtime
+from assistant.services import build_services
 from index.backends.factory import close_backend
 
 pytestmark = pytest.mark.slow
@@ -109,7 +109,7 @@ def test_a_job_killed_mid_ingest_ends_done_or_failed_and_the_library_agrees(tmp_
             assert hits[0]["file_name"] == "uploads/imilchil.md"
 
     settings = scratch_settings(data, embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     try:
         problems = audit(settings, runtime.backend, catalogue)
     finally:

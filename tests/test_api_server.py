@@ -26,9 +26,11 @@ from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from assistant.api.app import create_app
+from core.contract import Filters, Hit
 from core.settings import Settings
 from mizan.cli import app as cli
 from mizan.common import EXIT_LOCKED
+from ui.api_client import ChatFinal, MizanClient
 
 KEY = "test-key-4f1c"
 UPLOAD_MAX_MB = 0.25
@@ -518,6 +520,51 @@ def test_openapi_says_who_needs_the_key(api: httpx.Client) -> None:
 
 
 # --- the CLI against the running API, and beside it --------------------------------------------------------------
+
+
+# --- the contract: the UI client reads each response as the server sends it --------------------------------------
+
+
+def test_the_ui_client_reads_every_response_as_the_server_sends_it(api: httpx.Client) -> None:
+    """JSON -> the contract's model (core/contract.py) -> JSON gives the server's JSON back: no field lost, renamed
+    or retyped between the routes and the client."""
+    client = MizanClient(str(api.base_url))
+    query, filters = "Comment formuler un indicateur sensible au genre ?", Filters(languages=["fr"], year_from=2000)
+    for by_doc, key in ((False, "hits"), (True, "groups")):
+        body = {"query": query, "k": 6, "by_doc": by_doc, "filters": filters.model_dump()}
+        sent = api.post("/search", json=body).json()[key]
+        read = client.search(query, k=6, filters=filters, by_doc=by_doc)
+        assert sent and [found.model_dump(mode="json") for found in read] == sent
+    assert isinstance(read[0].hits[0], Hit)
+
+    asked = api.post("/ask", json={"question": query}).json()
+    answer = client.ask(query)
+    assert answer.citations and answer.model_dump(mode="json") == {**asked, "session_id": answer.session_id}
+    final = [event for event in client.chat(query) if isinstance(event, ChatFinal)][-1].answer
+    assert final.model_dump(exclude={"session_id"}) == answer.model_dump(exclude={"session_id"})
+    off_topic = "Quelle est la recette du couscous aux sept légumes ?"
+    refused = client.ask(off_topic)
+    assert refused.refused and refused.nearest_documents
+    sent = api.post("/ask", json={"question": off_topic}).json()
+    assert refused.model_dump(mode="json") == {**sent, "session_id": refused.session_id}
+
+    listed = client.documents(doc_type="guide")
+    assert listed and [d.model_dump(mode="json") for d in listed] == api.get("/documents?doc_type=guide").json()["documents"]
+    doc_id = listed[0].doc_id
+    assert client.document(doc_id).model_dump(mode="json") == api.get(f"/documents/{doc_id}").json()
+    page = client.page(doc_id, 1, start=3, end=40)
+    assert page.highlight is not None and page.model_dump(mode="json") == api.get(
+        f"/documents/{doc_id}/pages/1?start=3&end=40").json()
+
+    [job_id] = client.upload([("contrat-tiznit.md", NEW_NOTE.encode(), "text/markdown")], api_key=KEY)
+    job = client.job(job_id)
+    while not job.finished:
+        time.sleep(0.2)
+        job = client.job(job_id)
+    assert job.status == "done" and job.report is not None and job.report.passages_embedded > 0
+    assert job.model_dump(mode="json") == api.get(f"/jobs/{job_id}").json()
+    for new_id in job.doc_ids:
+        client.delete(new_id, api_key=KEY)
 
 
 def test_cli_search_and_ask_through_the_api(api: httpx.Client) -> None:

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from assistant.uploads import UploadRejected, check_content, read_limited, safe_name
+from assistant.library.uploads import UploadRejected, check_content, read_limited, safe_name
 
 
 @pytest.mark.parametrize(

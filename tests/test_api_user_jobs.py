@@ -143,7 +143,7 @@ def test_cli_jobs_through_the_api(api: httpx.Client) -> None:
 
 
 def test_cli_jobs_on_the_local_index(corpus_runtime, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    monkeypatch.setattr("assistant.runtime._runtime", corpus_runtime)
+    monkeypatch.setattr("mizan.common._services", lambda: corpus_runtime)
     runner = CliRunner()
     assert runner.invoke(cli, ["indicators", "check"]).exit_code == 0
     indicator = ("Part des femmes parmi les bénéficiaires des prêts d'honneur. Valeur de référence 2024 : 30 %. "
@@ -205,7 +205,7 @@ def test_cli_facets_and_similar_through_the_api_and_locally(
     assert [s["doc_id"] for s in remote["similar"]] == [
         s["doc_id"] for s in api.get(f"/documents/{guide}/similar", params={"k": 3}).json()]
 
-    monkeypatch.setattr("assistant.runtime._runtime", corpus_runtime)
+    monkeypatch.setattr("mizan.common._services", lambda: corpus_runtime)
     local = {
         "facets": json.loads(runner.invoke(cli, ["facets", "--json"]).output),
         "arabic": json.loads(runner.invoke(cli, ["facets", "--lang", "ar", "--json"]).output),
@@ -230,8 +230,8 @@ def test_cli_facets_and_similar_through_the_api_and_locally(
 def test_cli_figures_in_french_and_arabic_locally_and_through_the_api(tmp_path, embed_model_path: str,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The sample corpus holds no rates or amounts: two short reports that do, one French, one Arabic."""
-    from assistant.figures import FiguresService
-    from assistant.runtime import build_runtime
+    from assistant.services import build_services
+    from assistant.user_jobs.figures import FiguresService
     from index.backends.factory import close_backend
 
     docs = tmp_path / "docs"
@@ -243,11 +243,11 @@ def test_cli_figures_in_french_and_arabic_locally_and_through_the_api(tmp_path, 
         "# النفقات الجبائية\n\nبلغت النفقات الجبائية لفائدة النساء ٣٢ مليار درهم سنة 2024، أي 12,5 % من المجموع.\n",
         encoding="utf-8")
     settings = scratch_settings(tmp_path / "data", embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     runner = CliRunner()
     try:
         runtime.indexer.ingest(docs)
-        monkeypatch.setattr("assistant.runtime._runtime", runtime)
+        monkeypatch.setattr("mizan.common._services", lambda: runtime)
         monkeypatch.setattr(console, "width", 250)
         expected = [asdict(f) for f in FiguresService(runtime.search, runtime.analyzer).figures("النفقات الجبائية")]
         local = runner.invoke(cli, ["figures", "النفقات الجبائية", "--json"])

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 from conftest import CORPUS
 
-from assistant.brief import TOPICS, Brief, BriefService
+from assistant.user_jobs.brief import TOPICS, Brief, BriefService
 from ingest.loader import load_corpus
 
 

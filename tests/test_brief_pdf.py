@@ -10,8 +10,8 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from assistant.brief import BriefService
-from assistant.brief_pdf import brief_html, brief_pdf, source_line
+from assistant.user_jobs.brief import BriefService
+from assistant.user_jobs.brief_pdf import brief_html, brief_pdf, source_line
 from ingest.arabic import has_presentation_forms
 from ingest.readers import read_bytes
 

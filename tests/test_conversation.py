@@ -9,7 +9,7 @@ from llama_index.core.base.llms.types import CompletionResponse, CompletionRespo
 from llama_index.core.llms import CustomLLM
 from llama_index.core.llms.callbacks import llm_completion_callback
 
-from assistant.conversation import (
+from assistant.answers.conversation import (
     ConversationStore,
     Turn,
     UnknownSession,

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from assistant.export import UnknownReference, export, resolve
+from assistant.user_jobs.export import UnknownReference, export, resolve
 
 # One BibTeX entry: @type{key, field = {value}, ...}; values hold no unescaped braces (the exporter escapes them).
 ENTRY = re.compile(r"@(\w+)\{([^,\s]+),\n(.*?)\n\}", re.DOTALL)

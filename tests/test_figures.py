@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from assistant.answers.conflicts import figures_in
-from assistant.figures import FiguresService
+from assistant.user_jobs.figures import FiguresService
 from index.analyzer import BM25Analyzer
 
 
@@ -31,7 +31,7 @@ def test_figures_for_a_topic_come_from_the_documents_with_their_source(tmp_path,
     """A report whose figures are known: each comes back with its unit, year and page, footnotes left out."""
     from conftest import scratch_settings
 
-    from assistant.runtime import build_runtime
+    from assistant.services import build_services
     from index.backends.factory import close_backend
 
     docs = tmp_path / "docs"
@@ -42,7 +42,7 @@ def test_figures_for_a_topic_come_from_the_documents_with_their_source(tmp_path,
         "Les crédits du programme d'appui à l'entrepreneuriat féminin atteignent 250 millions de dirhams en 2024.\n\n"
         "(12) Source : enquête nationale sur l'emploi, 2023, 45 %.\n", encoding="utf-8")
     settings = scratch_settings(tmp_path / "data", embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     try:
         runtime.indexer.ingest(docs)
         figures = FiguresService(runtime.search, runtime.analyzer).figures("taux d'activité des femmes")

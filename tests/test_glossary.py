@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from assistant.search import SearchService
+from assistant.search.service import SearchService
 from index.analyzer import BM25Analyzer
 from index.glossary import GLOSSARY_PATH, Glossary, get_glossary, read_glossary
 

@@ -21,7 +21,7 @@ import pytest
 from conftest import CORPUS, REPO, scratch_settings
 from hostile import Bad, Either, Good, make_hostile_corpus
 
-from assistant.runtime import build_runtime
+from assistant.services import build_services
 from index.backends.factory import close_backend
 
 TEXT_MB = float(os.environ.get("MIZAN_HOSTILE_TEXT_MB", "2"))
@@ -83,7 +83,7 @@ def test_every_good_file_is_searchable(hostile, ingested, embed_model_path: str)
     run, *_, data = ingested
     rejected = _rejected_rows(run.stdout)
     settings = scratch_settings(data, embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     try:
         catalogue = {d.file_name: d for d in runtime.indexer.documents()}
         for name in SAMPLES:

@@ -14,9 +14,9 @@ from functools import cache
 import pytest
 from conftest import CORPUS
 
-from assistant.indicators.criteria import load
-from assistant.indicators.guidance import GuidanceCitation
-from assistant.indicators.workbench import IndicatorWorkbench
+from assistant.user_jobs.indicators.criteria import load
+from assistant.user_jobs.indicators.guidance import GuidanceCitation
+from assistant.user_jobs.indicators.workbench import IndicatorWorkbench
 from ingest.loader import load_corpus
 
 GOOD = [
@@ -67,7 +67,7 @@ BAD = [
 
 @pytest.fixture(scope="module")
 def workbench(corpus_runtime) -> IndicatorWorkbench:
-    return IndicatorWorkbench.from_runtime(corpus_runtime)
+    return IndicatorWorkbench(corpus_runtime.search, corpus_runtime.indexer, corpus_runtime.analyzer)
 
 
 @cache
@@ -238,8 +238,8 @@ def test_a_household_programme_counts_female_headed_households(workbench: Indica
 
 
 def test_a_source_missing_from_the_index_is_unverified_and_the_catalogue_is_not_reread_each_time(corpus_runtime) -> None:
-    from assistant.indicators.criteria import SourceRef
-    from assistant.indicators.guidance import GuidanceLocator
+    from assistant.user_jobs.indicators.criteria import SourceRef
+    from assistant.user_jobs.indicators.guidance import GuidanceLocator
 
     class Counting:  # the real indexer, with its full catalogue reads counted
         reads = 0

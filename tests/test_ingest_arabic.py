@@ -113,7 +113,7 @@ def _chromium_pdf(tmp_path: Path, pages: list[str]) -> Path:
     the real bidi algorithm (no python-bidi, no reportlab), as Arabic PDFs from a browser or office suite are."""
     import html
 
-    from assistant.brief_pdf import print_pdf
+    from assistant.user_jobs.brief_pdf import print_pdf
 
     body = "".join(
         '<section style="break-after: page">' + "".join(f"<p>{html.escape(line)}</p>" for line in page.split("\n"))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, REPO, scratch_settings
 
-from assistant.runtime import build_runtime
+from assistant.services import build_services
 from index.backends.factory import close_backend
 
 pytestmark = pytest.mark.slow
@@ -37,7 +37,7 @@ def _ingest(data: Path, embed_model_path: str) -> subprocess.CompletedProcess[st
 def _index(data: Path, embed_model_path: str) -> tuple[set[str], dict[str, str], int]:
     """Point ids, document id -> file name, and the document count the catalogue reports."""
     settings = scratch_settings(data, embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     try:
         ids = {point.id for point in runtime.backend.scroll(settings.collection)}
         documents = {d.doc_id: d.file_name for d in runtime.indexer.documents()}

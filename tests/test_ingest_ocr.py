@@ -110,7 +110,7 @@ def test_scanned_pages_are_found_by_search_marked_ocr_in_the_api_and_the_ui(
     from streamlit.testing.v1 import AppTest
     from ui_harness import start_api
 
-    from assistant.runtime import build_runtime
+    from assistant.services import build_services
     from core.settings import get_settings
     from index.backends.factory import close_backend
 
@@ -119,7 +119,7 @@ def test_scanned_pages_are_found_by_search_marked_ocr_in_the_api_and_the_ui(
     for path in (*scans.values(), *(CORPUS / name for name in DISTRACTORS)):
         shutil.copy(path, folder)
     settings = scratch_settings(tmp_path / "data", embed_model_path, ocr="off")
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     try:
         report = runtime.indexer.ingest(folder)
         assert {(r.file_name, r.reason) for r in report.rejected} == {("scan_ar.pdf", NO_TEXT), ("scan_fr.pdf", NO_TEXT)}

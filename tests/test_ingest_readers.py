@@ -248,6 +248,15 @@ def test_text_encodings(encoding: str) -> None:
     assert decode_text(text.encode(encoding)) == text
 
 
+def test_legacy_encodings_are_read_as_the_corpus_languages_write_them() -> None:
+    """Short French text in cp1252 is not read as cp1250 ("à" would be "ŕ"); Arabic in Windows-1256 is read too."""
+    french = "Le budget à l'égard des femmes, où l'État prévoit des crédits ; ça coûte très cher à la région."
+    arabic = "الميزانية المستجيبة للنوع الاجتماعي في المغرب والمساواة بين النساء والرجال"
+    assert decode_text(french.encode("cp1252")) == french and decode_text("ça".encode("cp1252")) == "ça"
+    assert decode_text(arabic.encode("cp1256")) == arabic
+    assert decode_text(arabic.encode("utf-16-le")) == arabic
+
+
 def test_utf16_without_bom() -> None:
     text = "Égalité entre les femmes et les hommes"
     assert decode_text(text.encode("utf-16-le")) == text

@@ -11,7 +11,7 @@ import pytest
 from conftest import scratch_settings
 from readerfaults import misbehaving_read
 
-from assistant.runtime import build_runtime
+from assistant.services import build_services
 from index.backends.factory import close_backend
 from ingest.loader import ReadLimits
 
@@ -27,7 +27,7 @@ def test_a_timed_out_file_keeps_its_indexed_version_a_broken_one_does_not(
     (folder / "note_slow.txt").write_text("Note lente. " + TEXT)
     (folder / "rapport.txt").write_text("Rapport. " + TEXT)
     settings = scratch_settings(tmp_path / "data", embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     try:
         assert runtime.indexer.ingest(folder, prune=True).documents == 2
         (folder / "rapport.txt").write_text("")  # now empty: its old text no longer holds

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
+from assistant.answers.llm import get_llm
 from assistant.answers.service import AnswerService
-from assistant.llm import get_llm
 from core.settings import Settings, get_settings
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
@@ -32,7 +32,7 @@ def llm_settings() -> Settings:
 
 @pytest.fixture(scope="module")
 def service(llm_settings: Settings, corpus_runtime) -> AnswerService:
-    return AnswerService.from_runtime(corpus_runtime, llm=get_llm(llm_settings))
+    return corpus_runtime.answers.with_llm(get_llm(llm_settings))
 
 
 @pytest.mark.parametrize(("question", "language"), [

@@ -10,8 +10,8 @@ from llama_index.core.base.llms.types import CompletionResponse, CompletionRespo
 from llama_index.core.llms import CustomLLM
 from llama_index.core.llms.callbacks import llm_completion_callback
 
-from assistant.search import SearchService
-from assistant.translation import QueryTranslator
+from assistant.answers.translation import QueryTranslator
+from assistant.search.service import SearchService
 from core.settings import get_settings
 from ingest.language import detect_language
 
@@ -76,7 +76,7 @@ def test_the_local_llm_translates_english_and_arabic_into_french() -> None:
     settings = get_settings().model_copy(update={"llm": "llamacpp"})
     if importlib.util.find_spec("llama_cpp") is None or not settings.gguf_path.is_file():
         pytest.skip("the local LLM is not installed (`make llm`)")
-    from assistant.llm import get_llm
+    from assistant.answers.llm import get_llm
 
     translator = QueryTranslator(get_llm(settings))  # type: ignore[arg-type]
     for question in ("How many budget posts does the 2025 finance bill create?",

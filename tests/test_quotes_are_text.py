@@ -13,8 +13,7 @@ import pytest
 from conftest import scratch_settings
 
 from assistant.answers.quotable import is_quotable
-from assistant.answers.service import AnswerService
-from assistant.runtime import Runtime, build_runtime
+from assistant.services import Services, build_services
 from index.backends.factory import close_backend
 from ingest.readers import read_bytes
 
@@ -65,19 +64,19 @@ def test_the_html_reader_keeps_no_tags_not_even_escaped_ones() -> None:
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Runtime]:
+def runtime(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Services]:
     folder = tmp_path_factory.mktemp("hostile-page")
     (folder / "creches_tafraout.html").write_text(HOSTILE_PAGE, encoding="utf-8")
     (folder / "creches_mirleft.html").write_text(CODE_ONLY_PAGE, encoding="utf-8")
     settings = scratch_settings(tmp_path_factory.mktemp("hostile-page-data"), embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     assert runtime.indexer.ingest(folder).rejected == []
     yield runtime
     close_backend(settings)
 
 
-def test_only_text_is_quoted_from_a_hostile_page(runtime: Runtime) -> None:
-    answer = AnswerService.from_runtime(runtime).answer(QUESTION)
+def test_only_text_is_quoted_from_a_hostile_page(runtime: Services) -> None:
+    answer = runtime.answers.answer(QUESTION)
     assert not answer.refused and answer.citations, answer
     for citation in answer.citations:
         assert not any(mark in citation.quote for mark in NOT_TEXT), citation.quote
@@ -85,7 +84,7 @@ def test_only_text_is_quoted_from_a_hostile_page(runtime: Runtime) -> None:
     assert not any(mark in answer.text for mark in ("javascript", "onerror", "function", "http")), answer.text
 
 
-def test_code_is_not_quoted_even_when_only_code_answers(runtime: Runtime) -> None:
-    answer = AnswerService.from_runtime(runtime).answer(CODE_QUESTION)
+def test_code_is_not_quoted_even_when_only_code_answers(runtime: Services) -> None:
+    answer = runtime.answers.answer(CODE_QUESTION)
     for citation in answer.citations:
         assert not any(mark in citation.quote for mark in NOT_TEXT), citation.quote

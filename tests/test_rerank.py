@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import rerank
+from assistant.search import rerank
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from badfiles import ACCEPTED, make_bad_inputs
 from conftest import CORPUS, REPO, scratch_settings
 from qdrant_client import QdrantClient, models
 
-from assistant.runtime import build_runtime
-from assistant.search import Hit, SearchFilters, SearchService, group_by_document
+from assistant.search.service import Hit, SearchFilters, SearchService, group_by_document
+from assistant.services import build_services
 from index.backends.factory import close_backend, open_backend
 from index.backends.server import ServerBackend
 from index.store import StoreLockedError
@@ -156,7 +156,7 @@ def _small_corpus(folder: Path) -> Path:
 
 def test_changed_file_replaced_same_content_once_and_prune(tmp_path: Path, embed_model_path: str) -> None:
     settings = scratch_settings(tmp_path / "data", embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     try:
         folder = _small_corpus(tmp_path / "docs")
         (folder / "copie_de_a.md").write_bytes((folder / "note_a.md").read_bytes())
@@ -186,7 +186,7 @@ def test_replaced_file_of_the_same_size_is_found_by_its_new_word_and_not_its_old
     """Replace a document's file by one of the same size and date holding a new word: the next ingest must make the
     new word searchable, the old one gone, and leave exactly the new chunks in the store (none lost, none left)."""
     settings = scratch_settings(tmp_path / "data", embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     collection = settings.collection
     paragraph = "Le rapport genre accompagne le projet de loi de finances et suit les indicateurs du programme. "
     old_text = "# Note C\n\n" + paragraph * 40 + "\n\nLa coopérative de Tiznit cultive le tamarinier.\n"
@@ -276,7 +276,7 @@ def test_an_index_of_the_old_embedded_store_is_rebuilt_from_the_docstore(tmp_pat
     data = tmp_path / "data"
     folder = _small_corpus(tmp_path / "docs")
     settings = scratch_settings(data, embed_model_path)
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     try:
         runtime.indexer.ingest(folder)
         chunks = runtime.backend.count(settings.collection)
@@ -300,7 +300,7 @@ def test_an_index_of_the_old_embedded_store_is_rebuilt_from_the_docstore(tmp_pat
     assert "Rebuilt" in rebuilt.stdout
     hits = json.loads(_cli(["search", "mesures correctives", "--json"], data, embed_model_path).stdout)
     assert hits and hits[0]["file_name"] == "note_a.md"
-    runtime = build_runtime(settings)
+    runtime = build_services(settings)
     try:
         assert runtime.backend.count(settings.collection) == chunks
         assert {d.file_name for d in runtime.indexer.documents()} == {"note_a.md", "note_b.txt"}

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.contract import Answer, Filters
 from ui import common
 from ui.api_client import (
     ApiAuthError,
@@ -19,7 +20,6 @@ from ui.api_client import (
     ApiValidationError,
     ChatFinal,
     ChatToken,
-    Filters,
     MizanClient,
 )
 from ui.i18n import LABELS, LANGUAGES
@@ -58,10 +58,17 @@ def test_chat_stream_yields_tokens_then_the_checked_answer() -> None:
 
 def test_chat_error_event_and_http_errors_become_typed_errors() -> None:
     def error_event(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, text='event: error\ndata: {"detail": "model crashed"}\n\n')
+        return httpx.Response(200, text='event: error\ndata: {"detail": "model crashed"}\n\n',
+                              headers={"content-type": "text/event-stream"})
 
     with pytest.raises(ApiServerError, match="model crashed"):
         list(_client(error_event).chat("Q"))
+
+    def not_a_stream(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"text": "a proxy's page, not the API's events"})
+
+    with pytest.raises(ApiServerError, match="event stream"):
+        list(_client(not_a_stream).chat("Q"))
 
     def refused(request: httpx.Request) -> httpx.Response:
         detail = [{"loc": ["body", "question"], "msg": "String should have at least 1 character"}]
@@ -106,10 +113,8 @@ def test_requests_follow_the_contract() -> None:
         return httpx.Response(201, json={"id": 1})
 
     client = _client(handler)
-    client.search("q", k=5, filters=Filters(["fr"], ["guide"], 2020, None), by_doc=False)
+    client.search("q", k=5, filters=Filters(languages=["fr"], doc_types=["guide"], year_from=2020), by_doc=False)
     assert client.upload([("a.md", b"# A", "text/markdown")], api_key="secret") == ["j1"]
-    from ui.api_client import Answer
-
     client.feedback(rating=-1, question="q", answer=Answer.model_validate(ANSWER), comment="", session_id="s1")
     search, upload, feedback = seen
     assert json.loads(search.content) == {

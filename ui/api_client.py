@@ -9,12 +9,32 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import httpx
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from httpx_sse import SSEError, connect_sse
+from pydantic import BaseModel, ValidationError
 
-Mode = Literal["hybrid", "dense", "sparse"]
+from core.contract import (
+    Answer,
+    ConversationAnswer,
+    DocumentDetail,
+    DocumentHits,
+    DocumentList,
+    DocumentSummary,
+    Filters,
+    Hit,
+    JobState,
+    Mode,
+    PageText,
+    SearchResponse,
+    UploadAccepted,
+)
+
+__all__ = [
+    "ApiAuthError", "ApiError", "ApiNotFound", "ApiServerError", "ApiUnavailable", "ApiValidationError", "ChatFinal",
+    "ChatToken", "MizanClient",
+]
 
 
 # --- errors -------------------------------------------------------------------------------------------------
@@ -49,155 +69,7 @@ class ApiServerError(ApiError):
     """5xx, or a response the UI cannot read."""
 
 
-# --- response models (the API's JSON, read leniently: unknown fields are ignored) ----------------------------
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-
-class Hit(_Model):
-    rank: int = 0
-    score: float = 0.0
-    chunk_id: str = ""
-    doc_id: str
-    file_name: str = ""
-    title: str = ""
-    doc_type: str = ""
-    year: int | None = None
-    language: str = ""
-    page: int = 1
-    page_end: int = 1
-    section: str = ""
-    text: str = ""
-    quote_span: tuple[int, int] | None = None
-    locator: str = ""
-    ocr: bool = False
-
-    @property
-    def page_highlight(self) -> tuple[int, int | None] | None:
-        """The passage's span in the text of its first page (it runs to the page's end when it spans pages)."""
-        if self.quote_span is None:
-            return None
-        start, end = self.quote_span
-        return (start, end if self.page_end == self.page else None)
-
-
-class DocumentHits(_Model):
-    doc_id: str
-    file_name: str = ""
-    title: str = ""
-    doc_type: str = ""
-    year: int | None = None
-    score: float = 0.0
-    pages: list[int] = Field(default_factory=list)
-    hits: list[Hit] = Field(default_factory=list)
-
-
-class Citation(_Model):
-    n: int
-    doc_id: str
-    file: str = ""
-    title: str = ""
-    page: int = 1
-    quote: str = ""
-    chunk_id: str = ""
-    score: float = 0.0
-    quote_span: tuple[int, int] | None = None
-    locator: str = ""
-    ocr: bool = False
-
-
-class NearDocument(_Model):
-    doc_id: str
-    file: str = ""
-    title: str = ""
-    page: int = 1
-    score: float = 0.0
-
-
-class Answer(_Model):
-    text: str = ""
-    language: str = "fr"
-    refused: bool = False
-    citations: list[Citation] = Field(default_factory=list)
-    nearest_documents: list[NearDocument] = Field(default_factory=list)
-    strategy: str = ""
-    standalone_question: str = ""
-    session_id: str | None = None
-
-
-class DocumentInfo(_Model):
-    doc_id: str
-    file_name: str = Field("", validation_alias=AliasChoices("file_name", "file"))
-    title: str = ""
-    doc_type: str = ""
-    year: int | None = None
-    language: str = ""
-    pages: int = Field(0, validation_alias=AliasChoices("pages", "page_count", "n_pages", "num_pages"))
-    source: str = ""
-    licence: str = ""
-
-    @field_validator("pages", mode="before")
-    @classmethod
-    def _count(cls, value: Any) -> Any:
-        return len(value) if isinstance(value, list) else value
-
-
-class PageText(_Model):
-    doc_id: str = ""
-    page: int = 1
-    text: str = ""
-    pages: int = Field(0, validation_alias=AliasChoices("pages", "page_count", "total_pages", "num_pages"))
-    highlight: tuple[int, int] | None = None
-    label: str = ""
-
-    @field_validator("highlight", mode="before")
-    @classmethod
-    def _span(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return (value.get("start"), value.get("end")) if value.get("start") is not None else None
-        return value
-
-
-class Job(_Model):
-    job_id: str = Field(validation_alias=AliasChoices("job_id", "id"))
-    status: str = "queued"
-    file_name: str = Field("", validation_alias=AliasChoices("file_name", "file", "filename"))
-    detail: str = Field("", validation_alias=AliasChoices("detail", "message", "error"))
-    doc_ids: list[str] = Field(default_factory=list)
-    report: dict[str, Any] | None = None
-
-    @field_validator("detail", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> Any:
-        return "" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-    @property
-    def finished(self) -> bool:
-        return self.status in ("done", "succeeded", "success", "completed", "failed", "error", "rejected")
-
-    @property
-    def failed(self) -> bool:
-        return self.status in ("failed", "error", "rejected")
-
-
-@dataclass
-class Filters:
-    languages: list[str]
-    doc_types: list[str]
-    year_from: int | None = None
-    year_to: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "languages": self.languages, "doc_types": self.doc_types, "year_from": self.year_from,
-            "year_to": self.year_to,
-        }
-
-    @property
-    def empty(self) -> bool:
-        return not (self.languages or self.doc_types or self.year_from is not None or self.year_to is not None)
+# --- response models: the server's own (core/contract.py), so a field renamed there is renamed here ---------
 
 
 @dataclass
@@ -207,7 +79,7 @@ class ChatToken:
 
 @dataclass
 class ChatFinal:
-    answer: Answer
+    answer: ConversationAnswer
 
 
 # --- the client ---------------------------------------------------------------------------------------------
@@ -288,7 +160,7 @@ class MizanClient:
             raise ApiServerError(f"{path}: the API sent a response that is not JSON.") from exc
 
     @staticmethod
-    def _parse(model: type[_Model], data: Any, what: str) -> Any:
+    def _parse(model: type[BaseModel], data: Any, what: str) -> Any:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
@@ -305,12 +177,9 @@ class MizanClient:
     ) -> list[Hit] | list[DocumentHits]:
         body: dict[str, Any] = {"query": query, "k": k, "mode": mode, "by_doc": by_doc}
         if filters is not None:
-            body["filters"] = filters.to_json()
-        data = self._json("POST", "/search", json=body)
-        if isinstance(data, dict):
-            data = data.get("groups") if by_doc and "groups" in data else data.get("hits", data.get("results", []))
-        model: type[_Model] = DocumentHits if by_doc else Hit
-        return [self._parse(model, item, "search") for item in data or []]
+            body["filters"] = filters.model_dump()
+        found: SearchResponse = self._parse(SearchResponse, self._json("POST", "/search", json=body), "search")
+        return (found.groups if by_doc else found.hits) or []
 
     @staticmethod
     def _question(
@@ -321,8 +190,8 @@ class MizanClient:
             body["session_id"] = session_id
         if strategy:
             body["strategy"] = strategy
-        if filters is not None and not filters.empty:
-            body["filters"] = filters.to_json()
+        if filters is not None and filters != Filters():
+            body["filters"] = filters.model_dump()
         if k is not None:
             body["k"] = k
         return body
@@ -330,9 +199,9 @@ class MizanClient:
     def ask(
         self, question: str, *, session_id: str | None = None, filters: Filters | None = None,
         strategy: str | None = None, k: int | None = None,
-    ) -> Answer:
+    ) -> ConversationAnswer:
         body = self._question(question, session_id, filters, strategy, k)
-        return self._parse(Answer, self._json("POST", "/ask", json=body), "ask")
+        return self._parse(ConversationAnswer, self._json("POST", "/ask", json=body), "ask")
 
     def chat(
         self, question: str, *, session_id: str | None = None, filters: Filters | None = None,
@@ -344,31 +213,18 @@ class MizanClient:
         """
         body = self._question(question, session_id, filters, strategy, k)
         try:
-            with self._http.stream("POST", "/chat", json=body, headers={"Accept": "text/event-stream"}) as response:
-                if not response.is_success:
-                    response.read()
-                    _raise_for(response)
-                yield from self._events(response)
+            with connect_sse(self._http, "POST", "/chat", json=body) as source:
+                if not source.response.is_success:
+                    source.response.read()
+                    _raise_for(source.response)
+                for event in source.iter_sse():
+                    yield from self._event(event.event, event.data)
+        except SSEError as exc:
+            raise ApiServerError("chat: the API did not answer with an event stream.") from exc
         except httpx.TimeoutException as exc:
             raise ApiUnavailable(f"The API at {self.base_url} did not answer in time.") from exc
         except httpx.TransportError as exc:
             raise ApiUnavailable(f"The API at {self.base_url} cannot be reached ({type(exc).__name__}).") from exc
-
-    def _events(self, response: httpx.Response) -> Iterator[ChatToken | ChatFinal]:
-        event, data = "message", []
-        for line in response.iter_lines():
-            if line.startswith(":"):
-                continue
-            if line == "":
-                if data:
-                    yield from self._event(event, "\n".join(data))
-                event, data = "message", []
-            elif line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].removeprefix(" "))
-        if data:
-            yield from self._event(event, "\n".join(data))
 
     def _event(self, event: str, raw: str) -> Iterator[ChatToken | ChatFinal]:
         try:
@@ -378,23 +234,21 @@ class MizanClient:
         if event == "token":
             yield ChatToken(str(payload.get("text", "")) if isinstance(payload, dict) else str(payload))
         elif event == "final":
-            yield ChatFinal(self._parse(Answer, payload, "chat"))
+            yield ChatFinal(self._parse(ConversationAnswer, payload, "chat"))
         elif event == "error":
             raise ApiServerError(_readable(payload.get("detail", payload) if isinstance(payload, dict) else payload))
 
     def documents(
         self, *, doc_type: str | None = None, language: str | None = None, year_from: int | None = None,
         year_to: int | None = None, q: str | None = None,
-    ) -> list[DocumentInfo]:
+    ) -> list[DocumentSummary]:
         params = {k: v for k, v in {"doc_type": doc_type, "language": language, "year_from": year_from,
                                     "year_to": year_to, "q": q}.items() if v not in (None, "")}
-        data = self._json("GET", "/documents", params=params)
-        if isinstance(data, dict):
-            data = data.get("documents", data.get("items", []))
-        return [self._parse(DocumentInfo, item, "documents") for item in data]
+        listed: DocumentList = self._parse(DocumentList, self._json("GET", "/documents", params=params), "documents")
+        return listed.documents
 
-    def document(self, doc_id: str) -> DocumentInfo:
-        return self._parse(DocumentInfo, self._json("GET", f"/documents/{doc_id}"), "document")
+    def document(self, doc_id: str) -> DocumentDetail:
+        return self._parse(DocumentDetail, self._json("GET", f"/documents/{doc_id}"), "document")
 
     def page(self, doc_id: str, page: int, *, start: int | None = None, end: int | None = None) -> PageText:
         params = {k: v for k, v in {"start": start, "end": end}.items() if v is not None}
@@ -416,19 +270,15 @@ class MizanClient:
         return self.url(f"/documents/{doc_id}/file") + (f"#page={page}" if page else "")
 
     def upload(self, files: list[tuple[str, bytes, str]], *, api_key: str) -> list[str]:
-        """Send files (name, content, MIME type) for ingestion; returns the job ids, one per request."""
+        """Send files (name, content, MIME type) for ingestion; returns the job ids, one per file."""
         jobs = []
         for name, content, mime in files:
             data = self._json("POST", "/documents", api_key=api_key, files={"file": (name, content, mime)})
-            ids = (data.get("job_ids") or [data.get("job_id")]) if isinstance(data, dict) else []
-            jobs.extend(str(i) for i in ids if i)
+            jobs.append(self._parse(UploadAccepted, data, "upload").job_id)
         return jobs
 
-    def job(self, job_id: str) -> Job:
-        data = self._json("GET", f"/jobs/{job_id}")
-        if isinstance(data, dict) and "job_id" not in data and "id" not in data:
-            data = {**data, "job_id": job_id}
-        return self._parse(Job, data, "job")
+    def job(self, job_id: str) -> JobState:
+        return self._parse(JobState, self._json("GET", f"/jobs/{job_id}"), "job")
 
     def delete(self, doc_id: str, *, api_key: str) -> None:
         self._request("DELETE", f"/documents/{doc_id}", api_key=api_key)
@@ -477,13 +327,13 @@ class MizanClient:
 
     def facets(self, query: str = "", filters: Filters | None = None) -> dict[str, Any]:
         """Documents on a topic (or all) counted by doc_type, year, language and source."""
-        body: dict[str, Any] = {"query": query, **({"filters": filters.to_json()} if filters is not None else {})}
+        body: dict[str, Any] = {"query": query, **({"filters": filters.model_dump()} if filters is not None else {})}
         return self._dict("POST", "/facets", "facets", json=body)
 
     def figures(self, query: str, filters: Filters | None = None, *, limit: int = 50) -> list[dict[str, Any]]:
         """Rates and dirham amounts on a topic, each with its unit, year, what it measures and its source."""
         body: dict[str, Any] = {"query": query, "limit": limit,
-                                **({"filters": filters.to_json()} if filters is not None else {})}
+                                **({"filters": filters.model_dump()} if filters is not None else {})}
         data = self._json("POST", "/figures", json=body)
         if not isinstance(data, list):
             raise ApiServerError("figures: unexpected response from the API.")

@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.contract import DocumentSummary
 from core.settings import get_settings
 from ui.api_client import (
     ApiAuthError,
@@ -18,7 +19,6 @@ from ui.api_client import (
     ApiNotFound,
     ApiUnavailable,
     ApiValidationError,
-    DocumentInfo,
     MizanClient,
 )
 from ui.i18n import is_rtl, t
@@ -53,9 +53,9 @@ def _catalogue(url: str) -> list[dict[str, Any]]:
     return [d.model_dump() for d in _client(url).documents()]
 
 
-def catalogue() -> list[DocumentInfo]:
+def catalogue() -> list[DocumentSummary]:
     """Every indexed document (cached briefly; raises ApiError)."""
-    return [DocumentInfo.model_validate(d) for d in _catalogue(get_settings().api_url)]
+    return [DocumentSummary.model_validate(d) for d in _catalogue(get_settings().api_url)]
 
 
 def forget_catalogue() -> None:
@@ -64,7 +64,7 @@ def forget_catalogue() -> None:
     _health.clear()
 
 
-def document_info(doc_id: str) -> DocumentInfo | None:
+def document_info(doc_id: str) -> DocumentSummary | None:
     try:
         return next((d for d in catalogue() if d.doc_id == doc_id), None)
     except ApiError:
@@ -374,7 +374,8 @@ def source_panel(state_key: str, *, widget_keys: list[str] | None = None) -> Non
             )
         highlight = None
         if on_cited:
-            highlight = page_text.highlight or span or find_quote(page_text.text, source.get("quote", ""))
+            marked = page_text.highlight
+            highlight = (marked.start, marked.end) if marked else span or find_quote(page_text.text, source.get("quote", ""))
         text_tab, image_tab = st.tabs([t("source.text"), t("source.image")])
         with text_tab:
             if on_cited and source.get("quote") and highlight is None:

@@ -19,8 +19,6 @@ LANG_STATE = "ui_language"  # the chosen language as plain session state: widget
 # Each language's own name, for the switch (a reader finds their language whatever the current one is).
 ENDONYMS = {"fr": "Français", "en": "English", "ar": "العربية"}
 
-DOC_TYPES: tuple[str, ...] = ("guide", "loi", "rapport", "etude", "autre")
-CONTENT_LANGUAGES: tuple[str, ...] = ("fr", "ar", "en")
 
 LABELS: dict[str, dict[str, str]] = {
     # --- shell ---

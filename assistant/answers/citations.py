@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from assistant.answers.evidence import Source
-from assistant.schema import Citation
-from assistant.search import Hit
+from assistant.search.service import Hit
+from core.contract import Citation
 from ingest.chunking import PAGE_SEPARATOR
 
 # "[2]", "[1, 3]", "[1][2]" and the "[Source 2]" / "[source 1; source 3]" that small models like to write.

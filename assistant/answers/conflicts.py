@@ -27,7 +27,7 @@ from assistant.answers.citations import citation
 from assistant.answers.evidence import Evidence, PassageSentences, Source
 from assistant.answers.extractive import Quote
 from assistant.answers.lexical import terms_of
-from assistant.schema import Citation, Conflict, ConflictValue
+from core.contract import Citation, Conflict, ConflictValue
 from index.analyzer import BM25Analyzer
 from index.sentences import Sentence
 from ingest.metadata import YEAR

@@ -10,14 +10,14 @@ them, once, for extraction and the guard to share.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+from cachetools import LRUCache
 
 from assistant.answers.lexical import Terms, coverage, missing_numbers, terms_of
 from assistant.answers.thresholds import Thresholds
-from assistant.search import Hit
+from assistant.search.service import Hit
 from index.analyzer import BM25Analyzer
 from index.backends.base import VectorBackend
 from index.embedder import Embedder
@@ -98,7 +98,7 @@ class EvidenceMeter:
         self.embedder = embedder
         self.analyzer = analyzer
         self.store = store
-        self._sentences: OrderedDict[tuple[str, str, str], PassageSentences] = OrderedDict()
+        self._sentences: LRUCache[tuple[str, str, str], PassageSentences] = LRUCache(maxsize=SENTENCE_CACHE)
         self._lock = threading.Lock()
 
     def measure(self, question: str, hits: list[Hit], vector: np.ndarray | None = None) -> Evidence:
@@ -136,10 +136,7 @@ class EvidenceMeter:
             row += len(sentences)
         with self._lock:
             for key in keys:
-                self._sentences[key] = known[key]
-                self._sentences.move_to_end(key)
-            while len(self._sentences) > SENTENCE_CACHE:
-                self._sentences.popitem(last=False)
+                self._sentences[key] = known[key]  # the most recently used; the least is dropped past SENTENCE_CACHE
         return [known[key] for key in keys]
 
     def _terms(self, hit: Hit) -> Terms:

@@ -19,7 +19,7 @@ from assistant.answers.evidence import Evidence, PassageSentences, Source
 from assistant.answers.lexical import Terms, coverage, terms_of
 from assistant.answers.quotable import answer_kind, holds_kind, is_quotable
 from assistant.answers.thresholds import Thresholds
-from assistant.schema import Citation
+from core.contract import Citation
 from index.analyzer import BM25Analyzer
 from index.sentences import LIST_ITEM, QUESTION_ENDS, Sentence
 

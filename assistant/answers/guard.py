@@ -29,7 +29,7 @@ from assistant.answers.citations import citation, format_marker, marker_numbers,
 from assistant.answers.evidence import PassageSentences, Source
 from assistant.answers.lexical import Terms, coverage, missing_numbers, terms_of, without
 from assistant.answers.thresholds import Thresholds
-from assistant.schema import Citation
+from core.contract import Citation
 from index.analyzer import BM25Analyzer
 from index.embedder import Embedder
 from index.sentences import TERMINAL, complete_prefix, split_generated

@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.answers import labels
 from assistant.answers.evidence import Evidence
 from assistant.answers.focus import Gap
-from assistant.schema import Answer, NearDocument
+from core.contract import Answer, NearDocument
 
 NEAREST_DOCUMENTS = 3
 

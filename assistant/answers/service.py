@@ -10,39 +10,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from typing import Literal, Protocol
+from typing import Literal
 
 from llama_index.core.llms import LLM
 
 from assistant.answers.conflicts import with_conflicts
+from assistant.answers.conversation import Turn, question_language, standalone_question
 from assistant.answers.evidence import Evidence, EvidenceMeter, PassageSentences, Source
 from assistant.answers.extractive import Pick, compose, pick_sentences, quotes_in_reading_order
 from assistant.answers.focus import missing_focus
 from assistant.answers.guard import CitationGuard
+from assistant.answers.llm import get_llm, stream_text
 from assistant.answers.prompt import answer_messages, declined
 from assistant.answers.refusal import refusal
 from assistant.answers.thresholds import DEFAULT_THRESHOLDS, Thresholds
-from assistant.conversation import Turn, question_language, standalone_question
-from assistant.llm import get_llm, stream_text
-from assistant.schema import Answer
-from assistant.search import SearchFilters, SearchService
+from assistant.search.service import SearchFilters, SearchService
+from core.contract import Answer
 from core.settings import Settings
 from index.analyzer import BM25Analyzer
-from index.backends.base import VectorBackend
-from index.embedder import Embedder
-from index.sentence_store import SentenceVectorStore
-
-
-class RuntimeParts(Protocol):
-    """What `from_runtime` reads of `assistant.runtime.Runtime` (described here: runtime imports answers)."""
-
-    settings: Settings
-    backend: VectorBackend
-    embedder: Embedder
-    analyzer: BM25Analyzer
-    search: SearchService
-    sentences: SentenceVectorStore
-
 
 Strategy = Literal["extractive", "llm"]
 STRATEGIES: tuple[Strategy, ...] = ("extractive", "llm")
@@ -61,7 +46,7 @@ class StrategyUnavailable(ValueError):
 
 
 class AnswerService:
-    """Created once per process over the runtime's search, embedder, analyzer and store."""
+    """Created once per process by `build_services`, over its search, evidence meter and analyzer."""
 
     def __init__(
         self, settings: Settings, search: SearchService, meter: EvidenceMeter, analyzer: BM25Analyzer,
@@ -75,11 +60,9 @@ class AnswerService:
         self.thresholds = thresholds
         self._llm = llm
 
-    @classmethod
-    def from_runtime(cls, runtime: RuntimeParts, llm: LLM | None = None) -> AnswerService:
-        meter = EvidenceMeter(runtime.backend, runtime.settings.collection, runtime.embedder, runtime.analyzer,
-                              runtime.sentences)
-        return cls(runtime.settings, runtime.search, meter, runtime.analyzer, llm=llm)
+    def with_llm(self, llm: LLM | None) -> AnswerService:
+        """The same search and evidence meter (its sentence cache too), answering with another LLM (tests, eval)."""
+        return AnswerService(self.settings, self.search, self.meter, self.analyzer, llm=llm, thresholds=self.thresholds)
 
     @property
     def llm(self) -> LLM | None:

@@ -17,12 +17,13 @@ from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import BaseModel, Field
 
+from assistant.answers.conversation import ConversationStore, Turn, UnknownSession
 from assistant.answers.service import DEFAULT_K, StrategyUnavailable
 from assistant.api.deps import AnswersDep, ConversationsDep
 from assistant.api.errors import BODY_ERRORS, invalid
-from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, Filters
-from assistant.conversation import ConversationStore, Turn, UnknownSession
-from assistant.schema import Answer, JsonInt
+from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS
+from assistant.search.service import search_filters
+from core.contract import Answer, ConversationAnswer, Filters, JsonInt
 
 router = APIRouter(tags=["answers"])
 log = logging.getLogger(__name__)
@@ -41,10 +42,6 @@ class AskRequest(BaseModel):
     )
     filters: Filters = Field(default_factory=Filters)
     k: JsonInt = Field(DEFAULT_K, ge=1, le=MAX_K, description=f"Passages searched before choosing the sources (at most {MAX_K}).")
-
-
-class ConversationAnswer(Answer):
-    session_id: str = Field(description="Send it back with the next question to keep the conversation.")
 
 
 class TokenEvent(BaseModel):
@@ -89,7 +86,7 @@ def ask(request: AskRequest, answers: AnswersDep, conversations: ConversationsDe
     session_id, history = _session(conversations, request.session_id)
     try:
         answer = answers.answer(
-            request.question, history=history, filters=request.filters.to_search(), strategy=request.strategy, k=request.k
+            request.question, history=history, filters=search_filters(request.filters), strategy=request.strategy, k=request.k
         )
     except StrategyUnavailable as exc:
         raise _no_llm(exc, request.strategy) from exc
@@ -112,7 +109,7 @@ def chat(request: AskRequest, answers: AnswersDep, conversations: ConversationsD
     source, so nothing shown is withdrawn afterwards."""
     session_id, history = _session(conversations, request.session_id)
     pieces = answers.stream(
-        request.question, history=history, filters=request.filters.to_search(), strategy=request.strategy, k=request.k
+        request.question, history=history, filters=search_filters(request.filters), strategy=request.strategy, k=request.k
     )
     try:  # the search and the checks that can refuse the request run now, while an HTTP status can still say so
         first = next(pieces)

@@ -14,7 +14,7 @@ from fastapi import FastAPI, HTTPException, status
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.answers.service import AnswerService
+from assistant.answers.llm import get_llm
 from assistant.api import (
     answers_router,
     brief_router,
@@ -28,17 +28,10 @@ from assistant.api import (
     research_router,
     search_router,
 )
-from assistant.api.deps import Services
 from assistant.api.user_jobs import build_user_jobs
-from assistant.catalogue import Catalogue
-from assistant.conversation import ConversationStore
-from assistant.feedback import FeedbackStore, feedback_path
-from assistant.jobs import IngestQueue, WriteLock
-from assistant.llm import get_llm
-from assistant.runtime import build_runtime
-from assistant.uploads import upload_limit_bytes
+from assistant.library.uploads import upload_limit_bytes
+from assistant.services import build_services
 from core.settings import Settings, get_settings
-from index.backends.factory import close_backend
 
 DESCRIPTION = """
 Cited search and answers over documents on gender-responsive budgeting (budgétisation sensible au genre, BSG)
@@ -65,22 +58,6 @@ TAGS = [
 ]
 
 MULTIPART_SLACK = 64 * 1024  # form boundaries and headers around the file itself
-
-
-def build_services(settings: Settings) -> Services:
-    runtime = build_runtime(settings)
-    lock = WriteLock()
-    get_llm(settings)  # load the model (or fail on its configuration) at start-up, not in someone's first question
-    return Services(
-        settings=settings,
-        runtime=runtime,
-        lock=lock,
-        catalogue=Catalogue(settings, runtime.indexer, lock),
-        ingest=IngestQueue(settings, runtime.indexer, lock),
-        feedback=FeedbackStore(feedback_path(settings)),
-        answers=AnswerService.from_runtime(runtime),
-        conversations=ConversationStore(),
-    )
 
 
 class UploadSizeLimit:
@@ -122,14 +99,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings)
+        get_llm(settings)  # load the model (or fail on its configuration) at start-up, not in someone's first question
         app.state.services = services
-        app.state.user_jobs = build_user_jobs(services.runtime)
+        app.state.user_jobs = build_user_jobs(services)
         services.ingest.start()
         try:
             yield
         finally:
             await anyio.to_thread.run_sync(services.ingest.stop)
-            close_backend(settings)
+            services.close()
 
     app = FastAPI(title="Mizan API", version="0.1.0", description=DESCRIPTION, openapi_tags=TAGS, lifespan=lifespan)
     for module in (health_router, search_router, answers_router, documents_router, jobs_router, feedback_router,

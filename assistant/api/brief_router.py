@@ -9,10 +9,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from assistant.api.errors import BODY_ERRORS, error
-from assistant.api.schemas import Language
 from assistant.api.user_jobs import BriefsDep
-from assistant.brief import Brief, Topic
-from assistant.brief_pdf import PdfUnavailable, brief_pdf
+from assistant.user_jobs.brief import Brief, Topic
+from assistant.user_jobs.brief_pdf import PdfUnavailable, brief_pdf
+from core.contract import Language
 
 MEDIA_TYPES = {"md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
 

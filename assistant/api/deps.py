@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 
+from assistant.answers.conversation import ConversationStore
 from assistant.answers.service import AnswerService
-from assistant.catalogue import Catalogue
-from assistant.conversation import ConversationStore
-from assistant.feedback import FeedbackStore
-from assistant.jobs import IngestQueue, WriteLock
-from assistant.runtime import Runtime
-from assistant.search import SearchService
+from assistant.library.catalogue import Catalogue
+from assistant.library.feedback import FeedbackStore
+from assistant.library.jobs import IngestQueue
+from assistant.search.service import SearchService
+from assistant.services import Services
 from core.settings import Settings
-
-
-@dataclass
-class Services:
-    """Built once by the app's lifespan; the models, the store and the worker thread live as long as the server."""
-
-    settings: Settings
-    runtime: Runtime
-    lock: WriteLock  # index writes, one at a time (searches never take it)
-    catalogue: Catalogue
-    ingest: IngestQueue
-    feedback: FeedbackStore
-    answers: AnswerService
-    conversations: ConversationStore
 
 
 def get_services(request: Request) -> Services:
@@ -45,7 +30,7 @@ def _settings(services: ServicesDep) -> Settings:
 
 
 def _search(services: ServicesDep) -> SearchService:
-    return services.runtime.search
+    return services.search
 
 
 def _catalogue(services: ServicesDep) -> Catalogue:

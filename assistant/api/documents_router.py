@@ -6,13 +6,28 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, HTTPException, Path, Query, Response, UploadFile, status
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
 
 from assistant.api.deps import CatalogueDep, IngestDep, RequiresKey, SettingsDep
 from assistant.api.errors import BODY_ERRORS, error, invalid
-from assistant.api.schemas import DocType, Language
-from assistant.catalogue import MEDIA_TYPES, DocumentQuery, NotRenderable
-from assistant.uploads import UploadRejected, check_content, read_limited, safe_name, stage_upload, upload_limit_bytes
+from assistant.library.catalogue import MEDIA_TYPES, DocumentQuery, NotRenderable
+from assistant.library.uploads import (
+    UploadRejected,
+    check_content,
+    read_limited,
+    safe_name,
+    stage_upload,
+    upload_limit_bytes,
+)
+from core.contract import (
+    DocType,
+    DocumentDetail,
+    DocumentList,
+    DocumentSummary,
+    Highlight,
+    Language,
+    PageText,
+    UploadAccepted,
+)
 from ingest.types import SourceDocument
 
 router = APIRouter(prefix="/documents", tags=["documents"])
@@ -21,52 +36,11 @@ DocId = Annotated[str, Path(description="The document's id, as in search hits, c
 PageNumber = Annotated[int, Path(ge=1, description="Page number, 1 for the first page (as a PDF viewer counts).")]
 
 
-class DocumentSummary(BaseModel):
-    doc_id: str
-    file_name: str = Field(description="The file's name in the corpus folder (uploads: `uploads/<name>`).")
-    title: str
-    doc_type: str = Field(description="guide, loi, rapport, etude or autre.")
-    year: int | None
-    language: str = Field(description="The document's main language: fr, ar, en (und: undetermined).")
-    pages: int = Field(description="Number of pages.")
-    source: str
-    licence: str
-    aliases: list[str] = Field(description="Other file names holding the same content.")
-
-    @classmethod
-    def of(cls, doc: SourceDocument) -> DocumentSummary:
-        return cls(
-            doc_id=doc.doc_id, file_name=doc.file_name, title=doc.title, doc_type=doc.doc_type, year=doc.year,
-            language=doc.language, pages=len(doc.pages), source=doc.source, licence=doc.licence, aliases=doc.aliases,
-        )
-
-
-class DocumentList(BaseModel):
-    documents: list[DocumentSummary]
-    total: int
-
-
-class DocumentDetail(DocumentSummary):
-    page_numbers: list[int]
-    format: str | None = Field(
-        description="pdf, docx, html, md or txt; null when the file is no longer on the server (its text still is). "
-        "Only pdf has page images."
+def summary(doc: SourceDocument) -> DocumentSummary:
+    return DocumentSummary(
+        doc_id=doc.doc_id, file_name=doc.file_name, title=doc.title, doc_type=doc.doc_type, year=doc.year,
+        language=doc.language, pages=len(doc.pages), source=doc.source, licence=doc.licence, aliases=doc.aliases,
     )
-
-
-class Highlight(BaseModel):
-    start: int
-    end: int
-
-
-class PageText(BaseModel):
-    doc_id: str
-    page: int
-    pages: int = Field(description="Number of pages in the document.")
-    text: str = Field(description="The page's text as indexed; spans in hits and citations count characters in it.")
-    highlight: Highlight | None = Field(None, description="The requested span, kept within the page's text.")
-    label: str = Field("", description="How to cite a unit that is not a printed page: a Word section's heading "
-                       "path (its `page` is then the section's number).")
 
 
 NO_DOCUMENT = {404: error("No document with this id in the index.")}
@@ -74,13 +48,6 @@ KEY_ERRORS = {
     401: error("Missing or wrong X-API-Key."),
     403: error("No key is configured on the server: adding and removing documents is disabled."),
 }
-
-
-class UploadAccepted(BaseModel):
-    job_id: str
-    status: str
-    file_name: str = Field(description="The name the document gets in the catalogue (made safe).")
-    status_url: str = Field(description="Where to follow the ingestion: GET it until status is done or failed.")
 
 
 def _document(catalogue: CatalogueDep, doc_id: str) -> SourceDocument:
@@ -102,7 +69,7 @@ def list_documents(
     """Every indexed document, by title. Documents without a year are left out when a year filter is given; a
     `year_from` after `year_to` matches no document."""
     query = DocumentQuery(doc_type=doc_type, language=language, year_from=year_from, year_to=year_to, text=q)
-    documents = [DocumentSummary.of(doc) for doc in catalogue.documents(query)]
+    documents = [summary(doc) for doc in catalogue.documents(query)]
     return DocumentList(documents=documents, total=len(documents))
 
 
@@ -111,7 +78,7 @@ def get_document(doc_id: DocId, catalogue: CatalogueDep) -> DocumentDetail:
     doc = _document(catalogue, doc_id)
     path = catalogue.file(doc)
     return DocumentDetail(
-        **DocumentSummary.of(doc).model_dump(),
+        **summary(doc).model_dump(),
         page_numbers=[page.number for page in doc.pages],
         format=catalogue.file_kind(path) if path else None,
     )

@@ -10,7 +10,15 @@ from pydantic import StringConstraints
 
 from assistant.api.errors import error, invalid
 from assistant.api.user_jobs import DocumentsDep
-from assistant.export import FORMATS, MEDIA_TYPES, Format, MalformedReference, UnknownReference, export, resolve
+from assistant.user_jobs.export import (
+    FORMATS,
+    MEDIA_TYPES,
+    Format,
+    MalformedReference,
+    UnknownReference,
+    export,
+    resolve,
+)
 
 router = APIRouter(tags=["export"])
 MAX_REFERENCES = 200

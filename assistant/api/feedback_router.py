@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from assistant.api.deps import FeedbackDep
 from assistant.api.errors import BODY_ERRORS
-from assistant.feedback import Feedback
+from assistant.library.feedback import Feedback
 
 router = APIRouter(tags=["feedback"])
 

@@ -6,12 +6,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, StrictBool
 
 from assistant.api.errors import BODY_ERRORS
-from assistant.api.schemas import Language
 from assistant.api.user_jobs import IndicatorsDep
-from assistant.indicators.classify import MarkingSuggestion, Objective
-from assistant.indicators.draft import DraftSet
-from assistant.indicators.review import IndicatorReview
-from assistant.schema import JsonFloat
+from assistant.user_jobs.indicators.classify import MarkingSuggestion, Objective
+from assistant.user_jobs.indicators.draft import DraftSet
+from assistant.user_jobs.indicators.review import IndicatorReview
+from core.contract import JsonFloat, Language
 
 router = APIRouter(prefix="/indicators", tags=["indicators"], responses=BODY_ERRORS)  # every route reads a body
 MAX_TEXT = 4000

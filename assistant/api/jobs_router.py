@@ -5,54 +5,28 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, status
-from pydantic import BaseModel, Field
 
 from assistant.api.deps import IngestDep
 from assistant.api.errors import error
-from assistant.jobs import Job, JobStatus
+from assistant.library.jobs import Job
+from core.contract import IngestSummary, JobState, Rejection
 
 router = APIRouter(prefix="/jobs", tags=["documents"])
 
 
-class Rejection(BaseModel):
-    file_name: str
-    reason: str
-
-
-class IngestSummary(BaseModel):
-    pages: int
-    passages_embedded: int
-    removed: list[str] = Field(description="Ids of documents this upload replaced.")
-    rejected: list[Rejection] = Field(description="The file, when it could not be ingested, with the reason.")
-    warnings: list[str] = Field(description="Read anyway, but worth knowing (wrong extension, pages without text...).")
-    seconds: float
-
-
-class JobState(BaseModel):
-    job_id: str
-    status: JobStatus = Field(description="queued, running, done (the document is searchable) or failed.")
-    detail: str = Field(description="What is happening or what came of it, in a sentence.")
-    file_name: str
-    doc_ids: list[str] = Field(description="The document the file became, once done.")
-    report: IngestSummary | None = Field(None, description="The ingestion's figures, once finished.")
-    created_at: float
-    started_at: float | None
-    finished_at: float | None
-
-    @classmethod
-    def of(cls, job: Job) -> JobState:
-        report = job.report
-        summary = None
-        if report is not None:
-            summary = IngestSummary(
-                pages=report.pages, passages_embedded=report.chunks_embedded, removed=report.removed,
-                rejected=[Rejection(file_name=r.file_name, reason=r.reason) for r in report.rejected],
-                warnings=report.warnings, seconds=report.seconds,
-            )
-        return cls(
-            job_id=job.job_id, status=job.status, detail=job.detail, file_name=job.file_name, doc_ids=job.doc_ids,
-            report=summary, created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
+def job_state(job: Job) -> JobState:
+    report = job.report
+    summary = None
+    if report is not None:
+        summary = IngestSummary(
+            pages=report.pages, passages_embedded=report.chunks_embedded, removed=report.removed,
+            rejected=[Rejection(file_name=r.file_name, reason=r.reason) for r in report.rejected],
+            warnings=report.warnings, seconds=report.seconds,
         )
+    return JobState(
+        job_id=job.job_id, status=job.status, detail=job.detail, file_name=job.file_name, doc_ids=job.doc_ids,
+        report=summary, created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
+    )
 
 
 @router.get("/{job_id}", summary="Ingestion job status", responses={404: error("No job with this id.")})
@@ -62,4 +36,4 @@ def get_job(job_id: Annotated[str, Path(description="The id returned by POST /do
     job = ingest.get(job_id)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No job {job_id!r}.")
-    return JobState.of(job)
+    return job_state(job)

@@ -9,10 +9,12 @@ from fastapi import APIRouter, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field
 
 from assistant.api.errors import BODY_ERRORS, error
-from assistant.api.schemas import MAX_QUESTION_CHARS, Filters
+from assistant.api.schemas import MAX_QUESTION_CHARS
 from assistant.api.user_jobs import FiguresDep, ResearchDep
-from assistant.figures import FoundFigure
-from assistant.research import Facets, SimilarDocument, UnknownDocument
+from assistant.search.service import search_filters
+from assistant.user_jobs.figures import FoundFigure
+from assistant.user_jobs.research import Facets, SimilarDocument, UnknownDocument
+from core.contract import Filters
 
 router = APIRouter(tags=["research"])
 
@@ -26,7 +28,7 @@ class FacetsRequest(BaseModel):
 @router.post("/facets", summary="Count documents on a topic by type, year, language and source", responses=BODY_ERRORS)
 def facets(request: FacetsRequest, research: ResearchDep) -> Facets:
     """Counts documents, not passages: one report with forty matching passages is one report."""
-    return research.facets(request.query, request.filters.to_search())
+    return research.facets(request.query, search_filters(request.filters))
 
 
 @router.get("/documents/{doc_id}/similar", summary="Documents similar to one document",
@@ -54,4 +56,4 @@ class FiguresRequest(BaseModel):
              responses=BODY_ERRORS)
 def figures(request: FiguresRequest, service: FiguresDep) -> list[FoundFigure]:
     """Figures in the order of their passages' relevance; footnotes, captions and tables of contents skipped."""
-    return service.figures(request.query, request.filters.to_search(), request.limit)
+    return service.figures(request.query, search_filters(request.filters), request.limit)

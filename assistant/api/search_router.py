@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field, StrictBool
 
 from assistant.api.deps import SearchDep
 from assistant.api.errors import BODY_ERRORS
-from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS, Filters
-from assistant.schema import JsonInt
-from assistant.search import DocumentHits, Hit, Mode, group_by_document
+from assistant.api.schemas import MAX_K, MAX_QUESTION_CHARS
+from assistant.search.service import group_by_document, search_filters
+from core.contract import Filters, JsonInt, Mode, SearchResponse
 
 router = APIRouter(tags=["search"])
 
@@ -28,20 +28,12 @@ class SearchRequest(BaseModel):
     by_doc: StrictBool = Field(False, description="Group the passages per document (for finding studies rather than passages).")
 
 
-class SearchResponse(BaseModel):
-    query: str
-    mode: Mode
-    hits: list[Hit] | None = Field(None, description="Passages, best first (when `by_doc` is false).")
-    groups: list[DocumentHits] | None = Field(None, description="Documents in the order of their best passage (when `by_doc` is true).")
-    took_ms: float = Field(description="Server time for the search, in milliseconds.")
-
-
 @router.post("/search", summary="Search passages", responses=BODY_ERRORS)
 def search(request: SearchRequest, service: SearchDep) -> SearchResponse:
     """Hybrid search over every indexed passage. Each hit names its document, page and the passage's
     character span in that page's text (open it with `GET /documents/{doc_id}/pages/{page}?start=&end=`)."""
     started = time.perf_counter()
-    hits = service.search(request.query, k=request.k, mode=request.mode, filters=request.filters.to_search())
+    hits = service.search(request.query, k=request.k, mode=request.mode, filters=search_filters(request.filters))
     took_ms = (time.perf_counter() - started) * 1000
     if request.by_doc:
         return SearchResponse(query=request.query, mode=request.mode, groups=group_by_document(hits), took_ms=took_ms)

@@ -1,7 +1,7 @@
 """The services behind the users' jobs (indicator workbench, delegation brief, export), built with the others.
 
 They live beside `Services` rather than in it so that the three jobs stay one add-on: `create_app` builds them
-once in its lifespan over the same runtime, and these aliases hand them to the routes.
+once in its lifespan over the same services, and these aliases hand them to the routes.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from assistant.brief import BriefService
-from assistant.document_source import DocumentSource
-from assistant.figures import FiguresService
-from assistant.indicators.workbench import IndicatorWorkbench
-from assistant.research import Research
-from assistant.runtime import Runtime
+from assistant.library.document_source import DocumentSource
+from assistant.services import Services
+from assistant.user_jobs.brief import BriefService
+from assistant.user_jobs.figures import FiguresService
+from assistant.user_jobs.indicators.workbench import IndicatorWorkbench
+from assistant.user_jobs.research import Research
 
 
 @dataclass
@@ -28,11 +28,11 @@ class UserJobs:
     figures: FiguresService
 
 
-def build_user_jobs(runtime: Runtime) -> UserJobs:
-    return UserJobs(indicators=IndicatorWorkbench.from_runtime(runtime), briefs=BriefService(runtime.search),
-                    documents=runtime.indexer,
-                    research=Research(runtime.search, runtime.indexer, runtime.settings.collection),
-                    figures=FiguresService(runtime.search, runtime.analyzer))
+def build_user_jobs(services: Services) -> UserJobs:
+    return UserJobs(indicators=IndicatorWorkbench(services.search, services.indexer, services.analyzer), briefs=BriefService(services.search),
+                    documents=services.indexer,
+                    research=Research(services.search, services.indexer, services.settings.collection),
+                    figures=FiguresService(services.search, services.analyzer))
 
 
 def _user_jobs(request: Request) -> UserJobs:

@@ -11,9 +11,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from core.contract import Mode
 from index.store import DENSE, SPARSE
 
-Mode = Literal["hybrid", "dense", "sparse"]
 FusionName = Literal["rrf", "dbsf"]
 Sparse = tuple[list[int], list[float]]  # (term indices, weights), as index/analyzer.py encodes them
 

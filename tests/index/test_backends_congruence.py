@@ -374,7 +374,7 @@ def _sparse_doc_fn(texts: list[str]) -> tuple[list[list[int]], list[list[float]]
 
 
 def test_vector_store_writes_what_qdrant_vector_store_writes(tmp_path: Path) -> None:
-    """Same payload and vectors as LlamaIndex's QdrantVectorStore, readable the way assistant/search.py reads hits."""
+    """Same payload and vectors as LlamaIndex's QdrantVectorStore, readable the way assistant/search/service.py reads hits."""
     nodes = _nodes()
     legacy = QdrantClient(":memory:")
     QdrantVectorStore(

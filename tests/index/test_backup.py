@@ -11,7 +11,7 @@ from llama_index.core.storage.docstore import SimpleDocumentStore
 from qdrant_client import QdrantClient
 from test_backends_congruence import CORPUS, DIM, NAME  # seeded points with BM25 vectors and payloads
 
-from assistant.backup import RestoreRefused, restore_backup, write_backup
+from assistant.library.backup import RestoreRefused, restore_backup, write_backup
 from core.settings import Settings
 from index.backends.edge import EdgeBackend
 from index.backends.server import ServerBackend

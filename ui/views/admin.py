@@ -6,8 +6,9 @@ import mimetypes
 
 import streamlit as st
 
+from core.contract import JobState
 from ui import common
-from ui.api_client import ApiError, Job
+from ui.api_client import ApiError
 from ui.i18n import LABELS, t
 
 JOBS = "admin_jobs"  # [{job_id, file_name}] started in this session
@@ -20,8 +21,8 @@ def _jobs() -> list[dict]:
     return st.session_state.setdefault(JOBS, [])
 
 
-def _status_label(job: Job) -> str:
-    status = "failed" if job.failed else job.status
+def _status_label(job: JobState) -> str:
+    status = job.status
     key = f"admin.status.{status}"
     return f"{STATUS_EMOJI.get(status, '')} {t(key) if key in LABELS else status}".strip()
 
@@ -36,7 +37,7 @@ def _job_table() -> None:
     rows, finished_now = [], False
     for entry in reversed(jobs):
         if entry.get("final"):
-            job = Job.model_validate(entry["final"])
+            job = JobState.model_validate(entry["final"])
         else:
             try:
                 job = api.job(entry["job_id"])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.contract import ConversationAnswer
 from ui import common
-from ui.api_client import Answer, ApiError, ChatFinal, ChatToken
+from ui.api_client import ApiError, ChatFinal, ChatToken
 from ui.i18n import EXAMPLES, current_language, labels_for, t
 
 MESSAGES = "assistant_messages"
@@ -44,7 +45,7 @@ def _select_citation(index: int) -> None:
     if n is None:
         common.close_source(PANEL)
         return
-    answer = Answer.model_validate(_messages()[index]["answer"])
+    answer = ConversationAnswer.model_validate(_messages()[index]["answer"])
     cited = next((c for c in answer.citations if c.n == n), None)
     if cited:
         common.open_source(
@@ -54,7 +55,7 @@ def _select_citation(index: int) -> None:
 
 
 def _open_nearest(index: int, position: int) -> None:
-    answer = Answer.model_validate(_messages()[index]["answer"])
+    answer = ConversationAnswer.model_validate(_messages()[index]["answer"])
     near = answer.nearest_documents[position]
     for key in _citation_keys():
         st.session_state[key] = None
@@ -70,7 +71,7 @@ def _send_feedback(index: int) -> None:
     rating = st.session_state.get(f"fb-{index}")
     if rating is None:
         return
-    answer = Answer.model_validate(message["answer"])
+    answer = ConversationAnswer.model_validate(message["answer"])
     try:
         common.client().feedback(
             rating=1 if rating == 1 else -1, comment=st.session_state.get(f"fb-comment-{index}", "").strip(),
@@ -95,7 +96,7 @@ def _render_answer(index: int, message: dict) -> None:
         if message.get("error"):
             st.error(message["error"], icon=":material/error:")
             return
-        answer = Answer.model_validate(message["answer"])
+        answer = ConversationAnswer.model_validate(message["answer"])
         with st.container(key=f"msg-{common.answer_direction(answer.language, answer.text)}-a-{index}"):
             if answer.refused:
                 _render_refusal(index, answer)
@@ -115,7 +116,7 @@ def _render_answer(index: int, message: dict) -> None:
         _render_feedback(index, message)
 
 
-def _render_refusal(index: int, answer: Answer) -> None:
+def _render_refusal(index: int, answer: ConversationAnswer) -> None:
     """The API's refusal, in the question's language, as a banner; its nearest documents as buttons to open."""
     lines = [line for line in answer.text.splitlines() if line.strip()]
     if not answer.nearest_documents or len(lines) < 2:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.contract import DOC_TYPES, DocumentSummary
+from core.contract import LANGUAGES as CONTENT_LANGUAGES
 from ui import common
-from ui.api_client import ApiError, DocumentInfo, MizanClient
-from ui.i18n import CONTENT_LANGUAGES, DOC_TYPES, doc_type_label, is_rtl, labels_for, language_label, t
+from ui.api_client import ApiError, MizanClient
+from ui.i18n import doc_type_label, is_rtl, labels_for, language_label, t
 
 DOC_PARAM = "doc"  # ?doc=<id> opens a document, so a page of the library can be linked to
 WIDTHS = [5, 1.2, 0.8, 1.1, 0.7, 2.0]
@@ -20,7 +22,7 @@ def _close() -> None:
     st.query_params.pop(DOC_PARAM, None)
 
 
-def _matches(doc: DocumentInfo, text: str, doc_type: str | None, language: str | None) -> bool:
+def _matches(doc: DocumentSummary, text: str, doc_type: str | None, language: str | None) -> bool:
     if doc_type and doc.doc_type != doc_type:
         return False
     if language and doc.language != language:
@@ -30,7 +32,7 @@ def _matches(doc: DocumentInfo, text: str, doc_type: str | None, language: str |
     return all(common.term_spans(haystack, [w]) for w in words)
 
 
-def _catalogue_view(documents: list[DocumentInfo]) -> None:
+def _catalogue_view(documents: list[DocumentSummary]) -> None:
     text_col, type_col, lang_col = st.columns([3, 2, 2])
     text = text_col.text_input(
         t("library.filter"), key="library-q", persist_state="session", icon=":material/filter_list:",
@@ -65,7 +67,7 @@ def _catalogue_view(documents: list[DocumentInfo]) -> None:
             common.download_button(doc.doc_id, doc.file_name, key=f"dl-{doc.doc_id}", icon_only=True)
 
 
-def _similar(api: MizanClient, doc: DocumentInfo) -> None:
+def _similar(api: MizanClient, doc: DocumentSummary) -> None:
     """Documents on the same subject (closest mean passage vectors), each one click away."""
     with st.expander(t("library.similar")):
         try:
@@ -82,7 +84,7 @@ def _similar(api: MizanClient, doc: DocumentInfo) -> None:
                       icon=":material/description:")
 
 
-def _document_view(doc: DocumentInfo) -> None:
+def _document_view(doc: DocumentSummary) -> None:
     api = common.client()
     back = ":material/arrow_forward:" if is_rtl() else ":material/arrow_back:"
     st.button(t("library.back"), on_click=_close, icon=back, type="tertiary", key="library-back")

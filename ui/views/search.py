@@ -6,10 +6,12 @@ from typing import Any
 
 import streamlit as st
 
+from core.contract import DOC_TYPES, DocumentHits, Filters, Hit
+from core.contract import LANGUAGES as CONTENT_LANGUAGES
 from core.settings import get_settings
 from ui import common
-from ui.api_client import ApiError, DocumentHits, Filters, Hit
-from ui.i18n import CONTENT_LANGUAGES, DOC_TYPES, doc_type_label, labels_for, language_label, t
+from ui.api_client import ApiError
+from ui.i18n import doc_type_label, labels_for, language_label, t
 
 PANEL = "search_source"
 PARAMS = "search_params"
@@ -21,7 +23,7 @@ VIEWS = ("passages", "documents", "figures")
 def _filters(filters: tuple) -> Filters:
     """The hashable (languages, doc_types, year_from, year_to) the cached calls take, as the client's filters."""
     languages, doc_types, year_from, year_to = filters
-    return Filters(list(languages), list(doc_types), year_from, year_to)
+    return Filters(languages=list(languages), doc_types=list(doc_types), year_from=year_from, year_to=year_to)
 
 
 @st.cache_data(ttl=120, show_spinner=False, max_entries=64)

@@ -14,8 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.indicators.criteria import WorkbenchData, in_language
-from assistant.indicators.guidance import GuidanceCitation, GuidanceLocator
+from assistant.user_jobs.indicators.criteria import WorkbenchData, in_language
+from assistant.user_jobs.indicators.guidance import GuidanceCitation, GuidanceLocator
 
 Objective = Literal["principal", "significant", "none"]
 MAJORITY = 50.0  # % of activities: below it, "principal" deserves a second look

@@ -20,8 +20,8 @@ from pathlib import Path, PurePosixPath
 
 from llama_index.core.storage.docstore import SimpleDocumentStore
 
-from assistant.feedback import feedback_path
-from assistant.uploads import uploads_dir
+from assistant.library.feedback import feedback_path
+from assistant.library.uploads import uploads_dir
 from core.settings import Settings
 from index.backends.base import StoredPoint, VectorBackend
 

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms import LLM
 
-from assistant.llm import exclusive
+from assistant.answers.llm import exclusive
 
 SYSTEM = ("You translate questions about public finance and gender budgeting in Morocco into French. "
           "Reply with the French question only, on one line, without explanations.")
@@ -29,7 +29,7 @@ MAX_CHARS = 400
 CACHE_SIZE = 512
 
 
-class QueryTranslator:
+class QueryTranslator:  # satisfies assistant.search.service.QueryTranslator
     """One per process: the LLM is slow, and the same question comes back (retries, follow-ups, evaluations)."""
 
     def __init__(self, llm: LLM) -> None:

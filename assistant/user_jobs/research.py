@@ -17,8 +17,8 @@ from typing import Annotated
 import numpy as np
 from pydantic import Field
 
-from assistant.document_source import DocumentSource
-from assistant.search import SearchFilters, SearchService, hit_from_point
+from assistant.library.document_source import DocumentSource
+from assistant.search.service import SearchFilters, SearchService, hit_from_point
 from index.backends.base import Filter, QueryPlan
 from ingest.types import SourceDocument
 

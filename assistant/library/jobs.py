@@ -17,8 +17,8 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from assistant.job_log import Job, JobLog, JobStatus
-from assistant.uploads import UPLOADS, incoming_dir, publish, uploads_dir
+from assistant.library.job_log import Job, JobLog, JobStatus
+from assistant.library.uploads import UPLOADS, incoming_dir, publish, uploads_dir
 from core.settings import Settings
 from index.indexer import Indexer, IngestReport
 
@@ -71,7 +71,7 @@ class IngestQueue:
         self._worker.join()
 
     def submit(self, staged: Path, name: str) -> Job:
-        """Queue a staged upload (see `assistant.uploads`) to be ingested as uploads/<name>."""
+        """Queue a staged upload (see `assistant.library.uploads`) to be ingested as uploads/<name>."""
         job = Job(job_id=uuid.uuid4().hex, file_name=f"{UPLOADS}/{name}", staged=str(staged))
         self._log.save(job)
         self._pending.put(job.job_id)

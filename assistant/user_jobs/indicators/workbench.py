@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from assistant.document_source import DocumentSource
-from assistant.indicators.classify import MarkingSuggestion, Objective, classify
-from assistant.indicators.criteria import WorkbenchData, load
-from assistant.indicators.draft import DraftSet, draft
-from assistant.indicators.guidance import GuidanceCitation, GuidanceLocator
-from assistant.indicators.review import IndicatorReview, Rules, review
-from assistant.search import SearchService
+from assistant.library.document_source import DocumentSource
+from assistant.search.service import SearchService
+from assistant.user_jobs.indicators.classify import MarkingSuggestion, Objective, classify
+from assistant.user_jobs.indicators.criteria import WorkbenchData, load
+from assistant.user_jobs.indicators.draft import DraftSet, draft
+from assistant.user_jobs.indicators.guidance import GuidanceCitation, GuidanceLocator
+from assistant.user_jobs.indicators.review import IndicatorReview, Rules, review
 from index.analyzer import BM25Analyzer
-
-if TYPE_CHECKING:
-    from assistant.runtime import Runtime
 
 
 class IndicatorWorkbench:
-    """Created once per process over the runtime's search, indexer and analyzer; the data file is read once."""
+    """Created once per process over the services' search, indexer and analyzer; the data file is read once."""
 
     def __init__(
         self, search: SearchService, documents: DocumentSource, analyzer: BM25Analyzer,
@@ -29,10 +24,6 @@ class IndicatorWorkbench:
         self.locator = GuidanceLocator(documents)
         self.search = search
         self.analyzer = analyzer
-
-    @classmethod
-    def from_runtime(cls, runtime: Runtime) -> IndicatorWorkbench:
-        return cls(runtime.search, runtime.indexer, runtime.analyzer)
 
     def review(self, indicator: str, objective: str = "", language: str | None = None) -> IndicatorReview:
         """Each criterion's verdict (pass, fail, to check) on the indicator, with the passages it rests on."""

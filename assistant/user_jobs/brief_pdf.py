@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from assistant.answers import labels
-from assistant.brief import WORDS, Brief
+from assistant.user_jobs.brief import WORDS, Brief
 
 PRINT_TIMEOUT_S = 60
 CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from assistant.answers.conflicts import figures_in
 from assistant.answers.quotable import is_quotable
-from assistant.search import SearchFilters, SearchService
+from assistant.search.service import SearchFilters, SearchService
 from index.analyzer import BM25Analyzer
 from index.sentences import split_passage
 

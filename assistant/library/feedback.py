@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 
-from assistant.schema import Citation
+from core.contract import Citation
 from core.settings import Settings
 
 MAX_TEXT = 2000

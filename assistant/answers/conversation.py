@@ -20,14 +20,14 @@ import logging
 import re
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms import LLM
 
-from assistant.llm import exclusive
+from assistant.answers.llm import exclusive
 from index.analyzer import BM25Analyzer
 from ingest.language import DEFAULT_LANGUAGE, LANGUAGES, detect_language
 
@@ -84,15 +84,13 @@ class ConversationStore:
     def __init__(self, max_sessions: int = MAX_SESSIONS, max_turns: int = MAX_TURNS) -> None:
         self.max_sessions = max_sessions
         self.max_turns = max_turns
-        self._sessions: OrderedDict[str, list[Turn]] = OrderedDict()
+        self._sessions: LRUCache[str, list[Turn]] = LRUCache(maxsize=max_sessions)  # the least recently used go
         self._lock = threading.Lock()
 
     def create(self) -> str:
         session_id = uuid.uuid4().hex
         with self._lock:
             self._sessions[session_id] = []
-            while len(self._sessions) > self.max_sessions:
-                self._sessions.popitem(last=False)
         return session_id
 
     def history(self, session_id: str) -> list[Turn]:
@@ -109,8 +107,7 @@ class ConversationStore:
     def _touch(self, session_id: str) -> list[Turn]:
         if session_id not in self._sessions:
             raise UnknownSession(session_id)
-        self._sessions.move_to_end(session_id)
-        return self._sessions[session_id]
+        return self._sessions[session_id]  # reading it makes it the most recently used
 
 
 def question_language(question: str, history: Sequence[Turn] = ()) -> str:

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.document_source import DocumentSource
+from assistant.library.document_source import DocumentSource
 from ingest.types import SourceDocument
 
 Format = Literal["csv", "bib", "ris"]

@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.jobs import WriteLock
-from assistant.uploads import uploads_dir
+from assistant.library.jobs import WriteLock
+from assistant.library.uploads import uploads_dir
 from core.settings import Settings
 from index.indexer import Indexer
 from ingest.types import Page, SourceDocument

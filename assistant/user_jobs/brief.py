@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field
 from assistant.answers import labels
 from assistant.answers.citations import page_span
 from assistant.answers.quotable import is_quotable
-from assistant.schema import Citation
-from assistant.search import Hit, SearchService
+from assistant.search.service import Hit, SearchService
+from core.contract import Citation
 from index.sentences import QUESTION_ENDS, split_passage
 from ingest.language import detect_language
 from ingest.metadata import YEAR

@@ -14,8 +14,8 @@ import unicodedata
 
 from pydantic import BaseModel, Field
 
-from assistant.document_source import DocumentSource
-from assistant.indicators.criteria import SourceRef
+from assistant.library.document_source import DocumentSource
+from assistant.user_jobs.indicators.criteria import SourceRef
 from ingest.types import SourceDocument
 
 RESCAN_S = 30.0  # a file name that is not in the index is looked for again after this long

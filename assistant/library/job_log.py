@@ -10,12 +10,10 @@ import time
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
 
+from core.contract import JobStatus
 from index.indexer import IngestReport
 from ingest.types import Rejected
-
-JobStatus = Literal["queued", "running", "done", "failed"]
 
 
 @dataclass

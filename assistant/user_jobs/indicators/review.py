@@ -15,8 +15,15 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
-from assistant.indicators.criteria import Criterion, SourceRef, Verdict, WorkbenchData, compile_any, in_language
-from assistant.indicators.guidance import GuidanceCitation, GuidanceLocator
+from assistant.user_jobs.indicators.criteria import (
+    Criterion,
+    SourceRef,
+    Verdict,
+    WorkbenchData,
+    compile_any,
+    in_language,
+)
+from assistant.user_jobs.indicators.guidance import GuidanceCitation, GuidanceLocator
 from ingest.language import detect_language
 
 LANGUAGES = ("fr", "en", "ar")

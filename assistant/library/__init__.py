@@ -1,0 +1,1 @@
+"""The document library: the catalogue, uploads and their ingestion jobs, feedback, backups."""
