@@ -45,16 +45,17 @@ def build_runtime(settings: Settings) -> Runtime:
                    search=search, sentences=sentences)
 
 
-_stores: dict[Path, SentenceVectorStore] = {}
+_stores: dict[tuple[Path, str], SentenceVectorStore] = {}
 _stores_lock = threading.Lock()  # build_runtime runs under _lock already
 
 
 def _sentence_store(data_dir: Path, embedder: Embedder) -> SentenceVectorStore:
-    """One per data dir and process: it is a file the API's threads share."""
-    key = data_dir.resolve()
+    """One per data dir, embedder and process: it is a file the API's threads share (its rows are keyed by the
+    embedder's key, so two backends can share the file without sharing vectors)."""
+    key = (data_dir.resolve(), embedder.key)
     with _stores_lock:
         if key not in _stores:
-            _stores[key] = SentenceVectorStore(key / "cache" / "sentence-vectors.sqlite", embedder)
+            _stores[key] = SentenceVectorStore(key[0] / "cache" / "sentence-vectors.sqlite", embedder)
         return _stores[key]
 
 
