@@ -12,12 +12,14 @@ from __future__ import annotations
 import gc
 import logging
 import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import torch
 from transformers import AutoTokenizer, BertModel
-
-log = logging.getLogger(__name__)
 
 ONNX_SUBDIR = "onnx"
 INT8_FILE = "model_qint8.onnx"
@@ -25,6 +27,12 @@ INT8_FILE = "model_qint8.onnx"
 INPUT_NAMES = ("input_ids", "attention_mask")
 OUTPUT_NAME = "last_hidden_state"
 OPSET = 17
+MIN_COSINE = 0.98
+CHECK_TEXTS = [
+    "passage: La budgétisation sensible au genre renforce l'égalité entre les femmes et les hommes.",
+    "query: What share of the budget goes to gender-responsive programmes?",
+    "passage: الميزانية المستجيبة للنوع الاجتماعي تعزز المساواة بين النساء والرجال في الولوج إلى الخدمات.",
+]
 
 
 def int8_path(model_dir: Path) -> Path:
@@ -42,7 +50,7 @@ def export_int8(model_dir: Path, out_file: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model
 
-    with tempfile.TemporaryDirectory(prefix="mizan-onnx-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="mizan-onnx-") as tmp, _quiet():
         fp32, fused = Path(tmp) / "model.onnx", Path(tmp) / "model_fused.onnx"
         config = _export_fp32(model_dir, fp32)
         # Fuses attention, skip layer norms and GELU into ONNX Runtime's contrib ops (opt_level 1: portable
@@ -56,6 +64,28 @@ def export_int8(model_dir: Path, out_file: Path) -> None:
         quantize_dynamic(fused, out_file, weight_type=QuantType.QInt8, per_channel=True,
                          op_types_to_quantize=["MatMul", "Attention"],
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    check_against_fp32(model_dir, out_file)
+
+
+def check_against_fp32(model_dir: Path, onnx_file: Path) -> float:
+    """Fail unless the export's mean-pooled vectors stay within MIN_COSINE of fp32 torch on FR/EN/AR texts, padded
+    in one batch: a broken export (a wrong mask, a lost axis) fails the install, not a search. Returns the lowest."""
+    import onnxruntime as ort
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    batch = tokenizer(CHECK_TEXTS, padding=True, return_tensors="pt")
+    model = BertModel.from_pretrained(model_dir, add_pooling_layer=False)
+    with torch.inference_mode():
+        fp32 = model(**batch).last_hidden_state.numpy()
+    session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
+    (int8,) = session.run([OUTPUT_NAME], {name: batch[name].numpy() for name in INPUT_NAMES})
+    mask = batch["attention_mask"].numpy()[..., None]
+    pooled = [(hidden * mask).sum(axis=1) / mask.sum(axis=1) for hidden in (fp32, int8)]
+    unit = [vectors / np.linalg.norm(vectors, axis=1, keepdims=True) for vectors in pooled]
+    lowest = float((unit[0] * unit[1]).sum(axis=1).min())
+    if lowest < MIN_COSINE:
+        raise ValueError(f"the int8 export of {model_dir} embeds at cosine {lowest:.3f} of fp32, below {MIN_COSINE}")
+    return lowest
 
 
 def _export_fp32(model_dir: Path, out_file: Path) -> dict[str, int]:
@@ -81,6 +111,21 @@ def _export_fp32(model_dir: Path, out_file: Path) -> dict[str, int]:
     del model, wrapper
     gc.collect()
     return config
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """The exporter warns about traced indexing and the quantizer logs a line per tensor on the root logger:
+    nothing a person installing the model can act on (the install's own round-trip check is what counts)."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.setLevel(level)
 
 
 class _LastHiddenState(torch.nn.Module):
