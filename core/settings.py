@@ -27,11 +27,17 @@ class Settings(BaseSettings):
         description="Sentence-transformers model (path or hub id). Empty: the offline multilingual-e5-small "
         "rebuilt under <data_dir>/models by `mizan models install`.",
     )
+    embed_backend: Literal["torch", "onnx"] = Field(
+        "torch",
+        description="What runs the embedding model: torch (fp32 PyTorch) or onnx (the int8 ONNX Runtime export "
+        "that `mizan models install` builds beside the model, onnx/model_qint8.onnx). Queries and passages always "
+        "go through the same one; an index built with one backend is searched with it (`mizan ingest --rebuild` "
+        "after a change).")
     embed_batch_size: int = Field(32, ge=1, description="Texts per forward pass of the embedding model.")
     embed_threads: int = Field(
         1,
         ge=0,
-        description="torch CPU threads for the embedding model; 0 keeps torch's default. One thread keeps query "
+        description="CPU threads for the embedding model (torch or ONNX Runtime); 0 keeps the runtime's default. One thread keeps query "
         "latency low and steady on shared CPUs (two threads on a busy 2-core machine were 30x slower per query).",
     )
 

@@ -47,6 +47,8 @@ def _silent(task: str, done: int, total: int) -> None:
 
 def collection_name(settings: Settings, corpus: Path) -> str:
     key = f"{corpus.resolve()}\0{settings.embed_model_path}"
+    if settings.embed_backend != "torch":  # fp32 collections keep their names; others never share them
+        key += f"\0{settings.embed_backend}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:10]
     return f"eval_{digest}_c{settings.chunk_size}o{settings.chunk_overlap}x{settings.context_tokens}_{INDEX_FORMAT}"
 
@@ -188,6 +190,7 @@ def _meta(context: EvalContext, questions: QuestionSet, modes: Sequence[str], k:
         "answerable": len(questions.answerable),
         "unanswerable": len(questions.questions) - len(questions.answerable),
         "embed_model": settings.embed_model_path,
+        "embed_backend": settings.embed_backend,
         "settings": {name: getattr(settings, name) for name in TUNED},
         "seconds": seconds,
     }

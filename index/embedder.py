@@ -22,6 +22,7 @@ from transformers import PreTrainedTokenizerBase
 from core.settings import Settings, get_settings
 
 TextKind = Literal["query", "passage"]
+Backend = Literal["torch", "onnx"]
 
 E5_PREFIXES: dict[TextKind, str] = {"query": "query: ", "passage": "passage: "}
 
@@ -37,12 +38,20 @@ class EmbeddingModelMissing(FileNotFoundError):
 class Embedder:
     """Embeds queries and passages as L2-normalized float32 rows, prefixing them as the model expects."""
 
-    def __init__(self, model: SentenceTransformer, name: str, batch_size: int) -> None:
+    def __init__(self, model: SentenceTransformer, name: str, batch_size: int, backend: Backend = "torch") -> None:
         self._model = model
         self.name = name
         self.batch_size = batch_size
+        self.backend = backend
         self._prefixes = _prefixes_for(model, name)
         self._prefix_tokens = {kind: self._count_tokens(prefix) for kind, prefix in self._prefixes.items()}
+
+    @property
+    def key(self) -> str:
+        """What its vectors depend on: the model, and the backend unless fp32 torch (whose key stays the bare name,
+        so caches and eval collections built before backends existed stay valid). Anything kept on disk or named
+        after embeddings is keyed by this, so int8 and fp32 vectors never mix."""
+        return self.name if self.backend == "torch" else f"{self.name}#{self.backend}"
 
     @property
     def dimension(self) -> int:
@@ -93,21 +102,26 @@ class Embedder:
 def get_embedder(settings: Settings | None = None) -> Embedder:
     """The process-wide embedder for these settings (loaded on first use, then reused)."""
     settings = settings or get_settings()
-    return _load_embedder(
-        settings.embed_model_path, not settings.embed_model, settings.embed_batch_size, settings.embed_threads
-    )
+    return _load_embedder(settings.embed_model_path, not settings.embed_model, settings.embed_batch_size,
+                          settings.embed_threads, settings.embed_backend)
 
 
 @cache
-def _load_embedder(model_path: str, is_default: bool, batch_size: int, threads: int) -> Embedder:
+def _load_embedder(model_path: str, is_default: bool, batch_size: int, threads: int, backend: Backend) -> Embedder:
     local = Path(model_path).is_dir()
     if is_default and not local:
         raise EmbeddingModelMissing(f"no embedding model in {model_path}: run `mizan models install` first")
     if threads > 0:
         torch.set_num_threads(threads)
-    # A local folder must never send the load to the hub; a hub id is the user's explicit choice (MIZAN_EMBED_MODEL).
-    model = SentenceTransformer(model_path, device="cpu", local_files_only=local)
-    return Embedder(model, model_path, batch_size)
+    if backend == "onnx":
+        from core.models.e5_onnx import int8_path
+        from index.onnx_encoder import onnx_sentence_transformer
+
+        model = onnx_sentence_transformer(Path(model_path), int8_path(Path(model_path)), threads)
+    else:
+        # A local folder must never send the load to the hub; a hub id is the user's explicit choice.
+        model = SentenceTransformer(model_path, device="cpu", local_files_only=local)
+    return Embedder(model, model_path, batch_size, backend)
 
 
 def _prefixes_for(model: SentenceTransformer, name: str) -> dict[TextKind, str]:

@@ -3,7 +3,7 @@
 An extractive answer scores every sentence of its top passages against the question; embedding those ~80
 sentences at question time was most of /ask's latency on the real reports (2.3 s p50). The vectors depend only
 on the sentence (under its heading) and the model, so they are computed once, when the passage is ingested, and
-kept in one SQLite file per data dir, keyed by a hash of the model and the embedded text. A passage indexed
+kept in one SQLite file per data dir, keyed by a hash of the model, its backend and the embedded text. A passage indexed
 before the store existed is embedded on first use and then kept too.
 """
 
@@ -29,7 +29,7 @@ class SentenceVectorStore:
     def __init__(self, path: Path, embedder: Embedder) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
-        self._salt = f"{embedder.name}\0".encode()
+        self._salt = f"{embedder.key}\0".encode()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)")

@@ -130,6 +130,19 @@ def test_install_embedding_is_idempotent(settings: Settings, model_dir: Path, mo
     assert marker["source"]["sha256"] == E5_SOURCE.sha256 and "model.safetensors" in marker["files"]
 
 
+def test_onnx_export_is_built_once_and_tied_to_the_weights(
+    settings: Settings, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    onnx_file = model_dir / "onnx" / "model_qint8.onnx"
+    before = onnx_file.stat().st_mtime_ns
+    monkeypatch.setattr(install_module, "_build_onnx", lambda *a: pytest.fail("a verified export was rebuilt"))
+    assert install_embedding(settings) == model_dir
+    assert onnx_file.stat().st_mtime_ns == before
+    marker = json.loads((model_dir / "onnx" / MARKER).read_text())
+    assert marker["source_marker_sha256"] == hashlib.sha256((model_dir / MARKER).read_bytes()).hexdigest()
+    assert marker["files"] == {"model_qint8.onnx": hashlib.sha256(onnx_file.read_bytes()).hexdigest()}
+
+
 def test_marker_problem_spots_stale_and_altered_builds(tmp_path: Path) -> None:
     folder = tmp_path / "model"
     folder.mkdir()

