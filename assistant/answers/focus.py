@@ -13,8 +13,9 @@ would quote:
   in any of its spellings, in the passages quoted.
 
 Real set (real.jsonl): unanswerable questions refused 1 of 12 -> 6 of 12, answerable ones refused unchanged
-(2 of 74); sample set unchanged. Names and subjects ("the Royal Golf Dar Es Salam", "Tanger") are not checked:
-across languages they do not match word for word, and acronyms (PLF, VAT, GDP) refused answerable questions.
+(2 of 74); sample set unchanged. Places then: real 6 -> 7 of 12, sample 3 -> 5 of 6, answerable unchanged.
+Other names ("the Royal Golf Dar Es Salam", "ILAYKI") are not checked: across languages they do not match word for
+word, and acronyms (PLF, VAT, GDP) refused answerable questions.
 """
 
 from __future__ import annotations
