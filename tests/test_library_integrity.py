@@ -72,7 +72,7 @@ def test_a_random_run_of_uploads_and_deletions_keeps_the_library_consistent(serv
                 chunks_of[index] = job["report"]["passages_embedded"]
             holds[job["file_name"]] = index
         documents = api.get("/documents").json()["documents"]
-        problems = audit(settings, app.state.services.runtime.backend, documents)
+        problems = audit(settings, app.state.services.backend, documents)
         assert not problems, "\n".join(problems + log)
         for doc in documents:  # every name a document has holds that document's content
             for name in (doc["file_name"], *doc["aliases"]):
@@ -85,7 +85,7 @@ def test_a_random_run_of_uploads_and_deletions_keeps_the_library_consistent(serv
     assert not any(name.startswith(".incoming") for name in uploaded_files(settings))
     print("\n" + "\n".join(log))
 
-    points = app.state.services.runtime.backend
+    points = app.state.services.backend
     for doc in api.get("/documents").json()["documents"]:  # each document still found by its own word
         index = holds[doc["file_name"]]
         hits = api.post("/search", json={"query": WORDS[index], "k": 3}).json()["hits"]
