@@ -3,7 +3,7 @@
 A figure for Morocco, or for another city, is not a figure for Tanger, and Morocco's organic budget law is not
 Tunisia's: a question that names a place is only answered by sentences (or their heading or title) that name the
 same place. Morocco itself is not a place here: it is what the corpus is about, and rarely named in a sentence. The spellings are the glossary's
-`lieu` rows (index/glossary.csv, with their sources), so "Tangier", "Tanger" and "بطنجة" are one place, and
+`lieu` rows and its twelve regions (`reg_*`; index/glossary.csv, with their sources), so "Tangier", "Tanger" and "بطنجة" are one place, and
 "tunisienne", "Tunisian" and "التونسية" name Tunisia.
 Matching is on folded text (accents, case, hyphens; Arabic hamza forms and ta marbuta) with the Arabic
 one-letter proclitics allowed in front ("بطنجة", "وفاس").
@@ -49,7 +49,7 @@ def _pattern(forms: list[str]) -> re.Pattern[str]:
 def places() -> tuple[Place, ...]:
     return tuple(
         Place(entry.id, entry.forms["fr"][0], _pattern([f for forms in entry.forms.values() for f in forms]))
-        for entry in read_glossary() if entry.domain == "lieu"
+        for entry in read_glossary() if entry.domain == "lieu" or entry.id.startswith("reg_")
     )
 
 
