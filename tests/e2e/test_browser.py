@@ -235,8 +235,17 @@ PAGE_LABEL = {"fr": "p. {n}", "en": "p. {n}", "ar": "ص. {n}"}
 
 
 def choose(page: sync_api.Page, label: str, option: str) -> None:
-    page.get_by_test_id("stSelectbox").filter(has_text=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """A selectbox's option picked; the list is opened again when a click came before the widget was ready."""
+    box, item = page.get_by_test_id("stSelectbox").filter(has_text=label), page.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):
+        box.click()
+        try:
+            item.click(timeout=10_000)
+            break
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     settle(page)
 
 
