@@ -169,6 +169,7 @@ LABELS: dict[str, dict[str, str]] = {
                       "en": "{n} figures, in the order of their passages' relevance",
                       "ar": "{n} رقما، حسب ترتيب أهمية المقاطع"},
     "figures.value": {"fr": "Valeur", "en": "Value", "ar": "القيمة"},
+    "figures.unit": {"fr": "Unité", "en": "Unit", "ar": "الوحدة"},  # % or MDH (millions of dirhams)
     "figures.year": {"fr": "Année", "en": "Year", "ar": "السنة"},
     "figures.measure": {"fr": "Ce qui est mesuré", "en": "What it measures", "ar": "ما يقيسه"},
     "figures.source": {"fr": "Source", "en": "Source", "ar": "المصدر"},

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
-from ui_harness import REPO, Server, start_api, start_ui
+from ui_harness import API_KEY, REPO, Server, start_api, start_ui
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no `playwright install`)")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -31,18 +33,18 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def ui(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Server]:
-    workdir = tmp_path_factory.mktemp("e2e")
-    api = start_api(workdir, embed_model_path)
-    try:
-        ui = start_ui(workdir, api.url)
-    except Exception:
-        api.stop()
-        raise
+def api(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Server]:
+    server = start_api(tmp_path_factory.mktemp("e2e"), embed_model_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def ui(api: Server) -> Iterator[Server]:
+    ui = start_ui(api.log.parent, api.url)
     SHOTS.mkdir(parents=True, exist_ok=True)
     yield ui
     ui.stop()
-    api.stop()
 
 
 @pytest.fixture(scope="module")
@@ -217,3 +219,143 @@ def test_search_offers_export_and_figures_in_each_language(ui: Server, page: syn
     assert "@" in Path(fetched.value.path()).read_text(encoding="utf-8")[:10]
     assert_no_tracebacks(page)
     shot(page, f"09_search_export_{lang}.png")
+
+
+BRIEF_TOPIC = {"fr": "institutions", "en": "gender_report", "ar": "legal_basis"}
+BRIEF_WORDS = {  # what the reader sees, in the interface language: section title, topic, button, two downloads
+    "fr": ("Note pour une délégation", "Le dispositif institutionnel", "Préparer la note",
+           "Télécharger (Markdown)", "Télécharger (PDF)"),
+    "en": ("Brief for a delegation", "The annual gender budget report", "Prepare the brief",
+           "Download (Markdown)", "Download (PDF)"),
+    "ar": ("مذكرة لوفد زائر", "الأساس القانوني", "إعداد المذكرة", "تحميل (Markdown)", "تحميل (PDF)"),
+}
+QUOTED_IN = {("fr", "en"): "cité en anglais", ("fr", "ar"): "cité en arabe", ("en", "fr"): "quoted in French",
+             ("en", "ar"): "quoted in Arabic", ("ar", "fr"): "مقتبس بالفرنسية", ("ar", "en"): "مقتبس بالإنجليزية"}
+PAGE_LABEL = {"fr": "p. {n}", "en": "p. {n}", "ar": "ص. {n}"}
+
+
+def choose(page: sync_api.Page, label: str, option: str) -> None:
+    """A selectbox's option picked; the list is opened again when a click came before the widget was ready."""
+    box, item = page.get_by_test_id("stSelectbox").filter(has_text=label), page.get_by_role("option", name=option, exact=True)
+    for attempt in range(3):
+        box.click()
+        try:
+            item.click(timeout=10_000)
+            break
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+    settle(page)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_the_delegation_brief_cites_every_point_and_downloads_in_each_language(
+        api: Server, ui: Server, page: sync_api.Page, lang: str) -> None:
+    """The delegation's job: a topic chosen on the Discover page, 5-8 quoted points each with its page, the quotes'
+    language marked where it is not the reader's, labels in the reader's language, Markdown and PDF to take away."""
+    title, topic_label, button, markdown_label, pdf_label = BRIEF_WORDS[lang]
+    expected = httpx.post(f"{api.url}/brief", json={"topic": BRIEF_TOPIC[lang], "language": lang}, timeout=300).json()
+    open_app(page, ui, f"discover?lang={lang}")
+    assert page.get_by_role("heading", name=title).count() == 1
+    choose(page, {"fr": "Sujet", "en": "Topic", "ar": "الموضوع"}[lang], topic_label)
+    page.get_by_role("button", name=button).click()
+    result = page.locator(".st-key-brief-result")
+    result.wait_for(state="visible", timeout=ANSWER_TIMEOUT_MS)
+    settle(page)
+
+    quotes = result.locator(".mizan-quote").all_inner_texts()
+    captions = result.get_by_test_id("stCaptionContainer").all_inner_texts()
+    assert 5 <= len(quotes) <= 8 and len(quotes) == len(expected["bullets"]) == len(captions), (quotes, captions)
+    assert result.get_by_text(expected["title"], exact=True).count() == 1
+    for bullet, quote, caption in zip(expected["bullets"], quotes, captions, strict=True):
+        c = bullet["citation"]
+        assert " ".join(bullet["quote"].split()) in " ".join(quote.split())
+        assert caption.startswith(f"[{bullet['n']}] {c['title']} · ")
+        assert c["locator"] or caption.endswith(PAGE_LABEL[lang].format(n=c["page"])), caption
+        note = QUOTED_IN.get((lang, bullet["quote_language"]))
+        if note:
+            assert quote.rstrip().endswith(f"({note})"), quote
+        else:
+            assert not any(marked in quote for marked in QUOTED_IN.values()), quote
+    assert direction(page, ".stMain") == ("rtl" if lang == "ar" else "ltr")
+
+    markdown = page.get_by_role("button", name=markdown_label)
+    pdf = page.get_by_role("button", name=pdf_label)
+    assert markdown.count() == 1 and pdf.count() == 1
+    with page.expect_download() as fetched:
+        markdown.click()
+    assert fetched.value.suggested_filename == f"mizan-brief-{BRIEF_TOPIC[lang]}-{lang}.md"
+    assert Path(fetched.value.path()).read_text(encoding="utf-8") == expected["markdown"]
+    with page.expect_download(timeout=120_000) as fetched:
+        pdf.click()
+    assert fetched.value.suggested_filename == f"mizan-brief-{BRIEF_TOPIC[lang]}-{lang}.pdf"
+    assert Path(fetched.value.path()).read_bytes().startswith(b"%PDF")
+    assert_no_tracebacks(page)
+    result.scroll_into_view_if_needed()
+    shot(page, f"10_delegation_brief_{lang}.png")
+
+
+FIGURES_REPORT = (  # a short written report whose figures are known: a rate per year and an amount in dirhams
+    "emploi-des-femmes.md",
+    "# Emploi des femmes\n\n"
+    "Le taux d'activité des femmes s'est établi à 19,8 % en 2023, contre 20,9 % en 2022.\n\n"
+    "Les crédits du programme d'appui à l'entrepreneuriat féminin atteignent 250 millions de dirhams en 2024.\n",
+)
+FIGURES_QUERY = "taux d'activité des femmes et crédits de l'entrepreneuriat féminin"
+FIGURES_WORDS = {  # the view's tab and its columns, in the interface language
+    "fr": ("Chiffres", "Valeur", "Unité", "Année", "Source"),
+    "en": ("Figures", "Value", "Unit", "Year", "Source"),
+    "ar": ("الأرقام", "القيمة", "الوحدة", "السنة", "المصدر"),
+}
+
+
+@pytest.fixture(scope="module")
+def figures_report(api: Server) -> str:
+    """The report uploaded as a user would (POST /documents), once searchable; its title as the index gives it.
+    Requested only by the last tests of the module, so the earlier ones see the sample corpus alone."""
+    name, text = FIGURES_REPORT
+    with httpx.Client(base_url=api.url, headers={"X-API-Key": API_KEY}, timeout=60) as client:
+        job = client.post("/documents", files={"file": (name, text.encode(), "text/markdown")}).json()
+        for _ in range(600):
+            status = client.get(job["status_url"]).json()
+            if status["status"] in ("done", "failed"):
+                break
+            time.sleep(0.5)
+        assert status["status"] == "done", status
+        figures = client.post("/figures", json={"query": FIGURES_QUERY}).json()
+    mine = [f for f in figures if f["sentence"] in text]
+    assert [(f["value"], f["unit"], f["year"]) for f in mine] == [
+        ("19,8 %", "%", 2023), ("20,9 %", "%", 2022), ("250 millions de dirhams", "MDH", 2024)], figures
+    return mine[0]["title"]
+
+
+def table_rows(page: sync_api.Page) -> list[list[str]]:
+    """The data grid's cells as its accessible table gives them (the grid itself is drawn on a canvas)."""
+    grid = page.get_by_test_id("stDataFrame")
+    grid.locator('[role="gridcell"]').first.wait_for(state="attached")
+    return [row.locator('[role="gridcell"], [role="columnheader"]').all_inner_texts()
+            for row in grid.locator('[role="row"]').all()]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_the_figures_view_lists_value_unit_year_and_source_in_each_language(
+        ui: Server, page: sync_api.Page, figures_report: str, lang: str) -> None:
+    """The researcher's figures view: a query's rates and dirham amounts in a table, each with its year and page."""
+    tab, value, unit, year, source = FIGURES_WORDS[lang]
+    open_app(page, ui, f"search?lang={lang}")
+    page.get_by_test_id("stTextInput").locator("input").first.fill(FIGURES_QUERY)
+    page.locator('[data-testid="stFormSubmitButton"] button').first.click()
+    settle(page)
+    page.get_by_role("radio", name=tab, exact=True).click()  # the view's segmented control
+    settle(page)
+    rows = table_rows(page)
+    header, body = [" ".join(cell.split()) for cell in rows[0]], rows[1:]
+    columns = {name: header.index(name) for name in (value, unit, year, source)}
+    found = {(r[columns[value]], r[columns[unit]], r[columns[year]]): r[columns[source]] for r in body}
+    where = f"{figures_report} · {PAGE_LABEL[lang].format(n=1)}"
+    assert found.get(("19,8 %", "%", "2023")) == where, rows
+    assert found.get(("250 millions de dirhams", "MDH", "2024")) == where, rows
+    assert direction(page, ".stMain") == ("rtl" if lang == "ar" else "ltr")
+    assert_no_tracebacks(page)
+    shot(page, f"11_figures_{lang}.png")

@@ -82,7 +82,7 @@ def _figures(url: str, query: str, filters: tuple) -> list[dict[str, Any]]:
 
 
 def _render_figures(query: str, filters: tuple) -> None:
-    """The figures the passages give, as a table a researcher can sort and copy: value, year, measure, source."""
+    """The figures the passages give, as a table a researcher can sort and copy: value, unit, year, measure, source."""
     try:
         figures = _figures(get_settings().api_url, query, filters)
     except ApiError as exc:
@@ -92,7 +92,8 @@ def _render_figures(query: str, filters: tuple) -> None:
         st.warning(t("search.no_figures"), icon=":material/search_off:")
         return
     rows = [{
-        t("figures.value"): f["value"], t("figures.year"): f["year"], t("figures.measure"): f["measure"],
+        t("figures.value"): f["value"], t("figures.unit"): f["unit"], t("figures.year"): f["year"],
+        t("figures.measure"): f["measure"],
         t("figures.source"): f"{f['title']} · {common.where(f['page'], f['locator'])}", t("figures.sentence"): f["sentence"],
     } for f in figures]
     st.caption(t("figures.count", n=len(rows)))
