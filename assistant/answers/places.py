@@ -12,10 +12,10 @@ one-letter proclitics allowed in front ("بطنجة", "وفاس").
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from index.analyzer import fold_accents, normalize_text
 from index.glossary import read_glossary
 
 ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
@@ -23,9 +23,9 @@ PROCLITICS = "(?:[وفبلك]{1,2})?"
 
 
 def fold(text: str) -> str:
-    """Lower case, no accents or Arabic vowel marks, hyphens and apostrophes as spaces, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().translate(ARABIC_FOLD))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    """The BM25 analyzer's text clean-up and accent folding, plus ta marbuta and alef maksura (the analyzer keeps
+    them for its stemmer), with hyphens and apostrophes as spaces: "Fès-Meknès" and "فاس مكناس" as typed."""
+    bare = fold_accents(normalize_text(text).translate(ARABIC_FOLD))
     return " ".join(re.sub(r"[-‐–'’_]", " ", bare).split())
 
 

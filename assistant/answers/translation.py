@@ -10,8 +10,8 @@ them. Off by default: a local 1.5B model takes seconds per question (figures in 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 
+from cachetools import LRUCache
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms import LLM
 
@@ -34,14 +34,13 @@ class QueryTranslator:  # satisfies assistant.search.service.QueryTranslator
 
     def __init__(self, llm: LLM) -> None:
         self.llm = llm
-        self._cache: OrderedDict[str, str | None] = OrderedDict()
+        self._cache: LRUCache[str, str | None] = LRUCache(maxsize=CACHE_SIZE)
         self._lock = threading.Lock()
 
     def to_french(self, question: str) -> str | None:
         """The French question, or None when the model's reply does not look like one."""
         with self._lock:
             if question in self._cache:
-                self._cache.move_to_end(question)
                 return self._cache[question]
         messages = [ChatMessage(role="system", content=SYSTEM), *EXAMPLES, ChatMessage(role="user", content=question)]
         with exclusive(self.llm):
@@ -50,6 +49,4 @@ class QueryTranslator:  # satisfies assistant.search.service.QueryTranslator
         translation = line if line and len(line) <= MAX_CHARS and "<|" not in line else None
         with self._lock:
             self._cache[question] = translation
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
         return translation
