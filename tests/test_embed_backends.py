@@ -36,7 +36,8 @@ MAX_SCORE_SHIFT = 0.02
 
 @pytest.fixture(scope="module")
 def torch_embedder(embed_model_path: str, tmp_path_factory: pytest.TempPathFactory) -> Embedder:
-    return get_embedder(Settings(data_dir=tmp_path_factory.mktemp("torch"), embed_model=embed_model_path))
+    return get_embedder(Settings(data_dir=tmp_path_factory.mktemp("torch"), embed_model=embed_model_path,
+                                 embed_precision="fp32"))
 
 
 @pytest.fixture(scope="module")
