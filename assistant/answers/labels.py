@@ -36,6 +36,11 @@ NOT_FOR_PLACE = {
     "en": "The closest passages do not speak of {place}.",
     "ar": "المقتطفات الأقرب لا تتحدث عن {place}.",
 }
+NOT_FOR_NAME = {
+    "fr": "Les passages les plus proches ne mentionnent pas {name}.",
+    "en": "The closest passages do not mention {name}.",
+    "ar": "المقتطفات الأقرب لا تذكر {name}.",
+}
 
 NEAREST = {
     "fr": "Documents les plus proches",
