@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     api_key: str | None = Field(None, description="Key required by the API's write endpoints; unset: they answer 403.")
     api_url: str = Field("http://127.0.0.1:8000", description="Where the UI and `--api` commands reach the API.")
     upload_max_mb: float = Field(50, gt=0, description="Largest file the API accepts for upload, in megabytes.")
+    upload_nice: int = Field(
+        10, ge=0, le=19,
+        description="Scheduling niceness of the API's ingestion thread (and the file reader it starts): an upload "
+        "embedding hundreds of chunks yields the CPU to searches and answers, which are what users wait for. "
+        "0: same priority as requests.")
 
     # Per-file limits at ingest (ingest.loader.ReadLimits); a file over one is reported and the batch goes on.
     # The format is what the content is (a PDF named .txt counts as PDF); text is plain text and Markdown.
