@@ -119,3 +119,12 @@ def test_acronyms_with_a_translation_are_not_required_word_for_word(question: st
     quoted = ["Les exonérations de TVA ont coûté 12 000 MDH en 2024 et 4 milliards iront à l'Initiative en 2025."]
     gap = missing_focus(question, quoted, [])
     assert gap is None or gap.kind != "name"
+
+
+def test_a_comparison_year_needs_no_figure_of_its_own() -> None:
+    """"How much does 2025 grow compared with 2024": 2025's figure answers; 2024 need only be named (real set, r38)."""
+    quoted = ["Pour l'année 2025, l'effort d'investissement du secteur public s'élève à 340 milliards de dirhams.",
+              "Les efforts poursuivent l'élan donné à l'investissement public entre 2021 et 2024."]
+    assert missing_focus("By how much does the 2025 public investment grow compared with 2024?", quoted, []) is None
+    assert missing_focus("By how much does the 2025 public investment grow compared with 2023?", quoted, []) \
+        == Gap("year", "2023")

@@ -9,8 +9,8 @@ would quote:
 
 - a question asking for an amount about women (or by sex) needs a quoted sentence that names women or sex;
 - a year the question names must be in a quoted sentence, its heading or its document's title; for "how much"
-  questions, in a quoted sentence that also holds a figure (or in the heading or title): "the reforms of the 2022,
-  2023 and 2024 finance laws" names 2022 but gives no amount for it;
+  questions, one of them in a quoted sentence that also holds a figure (or in the heading or title): "the reforms
+  of the 2022, 2023 and 2024 finance laws" names 2022 but gives no amount for it;
 - a Moroccan region or city, or another country, the question names (assistant/answers/places.py) must be named,
   in any of its spellings, in the passages quoted;
 - so must an acronym or brand name in capitals (assistant/answers/names.py: "ILAYKI INVEST", "FFP2").
@@ -62,9 +62,20 @@ def missing_focus(question: str, quoted: Sequence[str], context: Sequence[str], 
     for name in named_acronyms(question):
         if not names_acronym(name, [*quoted, *context, *passages]):
             return Gap("name", name=name)
-    # For an amount, the year must stand by a figure: a sentence listing years alone gives none for them.
-    around = " ".join([*(t for t in quoted if not amount or holds_kind(t, "amount")), *context])
-    for match in YEAR.finditer(question):
-        if match.group(0) not in around:
-            return Gap("year", match.group(0))
+    around = " ".join([*quoted, *context])
+    years = [match.group(0) for match in YEAR.finditer(question)]
+    for year in years:
+        if year not in around:
+            return Gap("year", year)
+    # For an amount, one of the years must stand by a figure: a sentence listing years alone gives none for them
+    # (a second year is often only the comparison: "how much does 2025 grow compared with 2024").
+    with_figures = " ".join([*(t for t in quoted if holds_kind(t, "amount")), *context])
+    if amount and years and not any(year in with_figures for year in years):
+        return Gap("year", years[0])
     return None
+
+
+def names_all(question: str, texts: Sequence[str]) -> bool:
+    """Whether `texts` (a passage, its heading, its title) name every place and acronym the question names."""
+    return (all(names(place, list(texts)) for place in named_places(question))
+            and all(names_acronym(name, list(texts)) for name in named_acronyms(question)))
