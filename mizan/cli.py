@@ -371,8 +371,9 @@ def ui_command(
     import os
 
     from ui import streamlit_command
+    from ui.settings import get_ui_settings
 
-    env = {**os.environ, "MIZAN_API_URL": api_url or get_settings().api_url}
+    env = {**os.environ, "MIZAN_API_URL": api_url or get_ui_settings().api_url}
     console.print(f"Mizan UI on http://{host}:{port} (API {env['MIZAN_API_URL']})")
     command = streamlit_command(host=host, port=port)
     os.execve(command[0], command, env)  # this process becomes Streamlit: signals and exit code are its own

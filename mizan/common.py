@@ -57,7 +57,10 @@ def _check_store(settings: Settings, *, writes: bool = False, rebuilding: bool =
             console.print("If `mizan serve` holds it: add documents through the API instead ([bold]POST /documents"
                           "[/bold] with MIZAN_API_KEY, or the UI's Admin page), or stop the server and run this again.")
         else:
-            console.print(f"If `mizan serve` holds it: add [bold]--api {settings.api_url}[/bold] (search, ask, chat).")
+            from ui.settings import get_ui_settings
+
+            console.print(f"If `mizan serve` holds it: add [bold]--api {get_ui_settings().api_url}[/bold] (search, ask, "
+                          "chat).")
         raise typer.Exit(EXIT_LOCKED) from exc
     documents = 0 if rebuilding else missing_vectors(settings, backend)
     if not documents:
