@@ -5,13 +5,13 @@ from __future__ import annotations
 import html
 import mimetypes
 import re
-import unicodedata
 from pathlib import PurePosixPath
 from typing import Any
 
 import streamlit as st
 
 from core.contract import DocumentSummary
+from core.text import fold
 from ui.api_client import (
     ApiAuthError,
     ApiError,
@@ -236,9 +236,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    folded = re.sub("[أإآ]", "ا", folded).replace("ة", "ه").replace("ى", "ي")
+    """core.text.fold, then the Arabic spellings a question and a passage may differ by, without the article."""
+    folded = re.sub("[أإآ]", "ا", fold(word)).replace("ة", "ه").replace("ى", "ي")
     return folded[2:] if folded.startswith("ال") and len(folded) > 4 else folded
 
 
