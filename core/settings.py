@@ -112,7 +112,6 @@ class Settings(BaseSettings):
     llm_api_key: str | None = Field(None, description="API key for the OpenAI-compatible server.")
 
     api_key: str | None = Field(None, description="Key required by the API's write endpoints; unset: they answer 403.")
-    api_url: str = Field("http://127.0.0.1:8000", description="Where the UI and `--api` commands reach the API.")
     upload_max_mb: float = Field(50, gt=0, description="Largest file the API accepts for upload, in megabytes.")
     upload_nice: int = Field(
         10, ge=0, le=19,

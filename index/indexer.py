@@ -26,9 +26,8 @@ from index.embedder import Embedder, MizanEmbedding
 from ingest.chunking import chunk_document, hf_token_counter, passage_overhead
 from ingest.loader import ReadLimits, load_corpus
 from ingest.ocr import OcrOptions
-from ingest.types import Page, Rejected, SourceDocument
+from ingest.types import PAGE_BREAK, Page, Rejected, SourceDocument
 
-PAGE_SEPARATOR = "\f"  # cleaned page text never holds a form feed, so it splits the stored text back into pages
 # Document metadata kept in the docstore: the catalogue the API and UI list.
 CATALOGUE_KEYS = ("file_name", "aliases", "title", "doc_type", "year", "language", "source", "licence", "path", "pages")
 
@@ -72,12 +71,12 @@ def to_llama_document(doc: SourceDocument) -> Document:
     }
     if any(p.ocr for p in doc.pages):  # only then: the stored hash of every other document stays as it was
         metadata["ocr_pages"] = [p.number for p in doc.pages if p.ocr]
-    return Document(id_=doc.doc_id, text=PAGE_SEPARATOR.join(p.text for p in doc.pages), metadata=metadata)
+    return Document(id_=doc.doc_id, text=PAGE_BREAK.join(p.text for p in doc.pages), metadata=metadata)
 
 
 def from_llama_document(document: BaseNode) -> SourceDocument:
     meta = document.metadata
-    texts = document.get_content().split(PAGE_SEPARATOR)
+    texts = document.get_content().split(PAGE_BREAK)
     numbers = meta.get("page_numbers") or list(range(1, len(texts) + 1))
     labels = meta.get("page_labels") or [""] * len(texts)
     recognised = set(meta.get("ocr_pages") or [])

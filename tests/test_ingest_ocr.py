@@ -111,8 +111,8 @@ def test_scanned_pages_are_found_by_search_marked_ocr_in_the_api_and_the_ui(
     from ui_harness import start_api
 
     from assistant.services import build_services
-    from core.settings import get_settings
     from index.backends.factory import close_backend
+    from ui.settings import get_ui_settings
 
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -137,7 +137,7 @@ def test_scanned_pages_are_found_by_search_marked_ocr_in_the_api_and_the_ui(
         close_backend(settings)
 
     api = start_api(tmp_path / "api", embed_model_path, index=tmp_path / "data")
-    ui_settings = get_settings()
+    ui_settings = get_ui_settings()
     previous, ui_settings.api_url = ui_settings.api_url, api.url
     try:
         hits = httpx.post(f"{api.url}/search", json={"query": AR_QUESTION, "k": 3}, timeout=120).json()["hits"]

@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from ui_harness import API_KEY, Server, free_port, start_api
 
-from core.settings import get_settings
+from ui.settings import get_ui_settings
 
 APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
 FR_QUESTION = "Comment formuler un indicateur sensible au genre pour un programme ?"
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Server]:
     server = start_api(tmp_path_factory.mktemp("ui-pages"), embed_model_path)
-    settings = get_settings()
+    settings = get_ui_settings()
     previous = settings.api_url
     settings.api_url = server.url  # the UI reads the API's address from the process's settings
     yield server
@@ -218,7 +218,7 @@ def test_the_library_lists_the_catalogue_and_opens_a_document(api: Server) -> No
 
 
 def test_an_unreachable_api_gives_readable_messages_not_tracebacks(api: Server) -> None:
-    settings = get_settings()
+    settings = get_ui_settings()
     settings.api_url = f"http://127.0.0.1:{free_port()}"
     try:
         at = _ok(_app())

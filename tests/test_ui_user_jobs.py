@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from ui_harness import Server, start_api
 
-from core.settings import get_settings
+from ui.settings import get_ui_settings
 
 APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Server]:
     server = start_api(tmp_path_factory.mktemp("ui-jobs"), embed_model_path)
-    settings = get_settings()
+    settings = get_ui_settings()
     previous = settings.api_url
     settings.api_url = server.url
     yield server
