@@ -57,7 +57,7 @@ def test_a_place_asked_must_be_named_in_any_spelling(question: str, spelling: st
 def test_a_region_is_one_place_and_the_arabic_name_matches_the_french() -> None:
     question = "What was the GDP per inhabitant of the Fez-Meknes region?"
     assert missing_focus(question, ["Le PIB par habitant de la région Fès-Meknès croît de 1,2 % par an."], []) is None
-    assert missing_focus(question, ["الناتج الداخلي الإجمالي لجهة فاس مكناس"], []) is None
+    assert missing_focus(question, ["الناتج الداخلي الإجمالي الفردي لجهة فاس مكناس"], []) is None
     assert missing_focus(question, ["Le PIB par habitant de la région de Fès croît."], []) == \
         Gap("place", place="Fès-Meknès")
 
@@ -128,3 +128,30 @@ def test_a_comparison_year_needs_no_figure_of_its_own() -> None:
     assert missing_focus("By how much does the 2025 public investment grow compared with 2024?", quoted, []) is None
     assert missing_focus("By how much does the 2025 public investment grow compared with 2023?", quoted, []) \
         == Gap("year", "2023")
+
+
+@pytest.mark.parametrize("question", [
+    "What was the average GDP per inhabitant of the Fès-Meknès region over 2014-2022?",
+    "Quel était le PIB par habitant de la région Fès-Meknès en 2022 ?",
+    "ما هو الناتج الداخلي الإجمالي الفردي لجهة فاس مكناس سنة 2022؟",
+])
+def test_a_figure_per_inhabitant_needs_passages_per_inhabitant(question: str) -> None:
+    """A region's share of value added does not answer its GDP per inhabitant (real set, r79)."""
+    share = ["Sur 2014-2022, la région de Fès-Meknès se positionne au deuxième rang avec une moyenne de 12,4 %."]
+    assert missing_focus(question, share, []) == Gap("per_head")
+    per_head = ["Sur 2014-2022, le PIB par habitant de la région Fès-Meknès s'établit à 26 000 dirhams."]
+    assert missing_focus(question, per_head, []) is None
+    assert missing_focus(question, share, [], ["Tableau : PIB par habitant des régions, 2014-2022"]) is None
+
+
+@pytest.mark.parametrize("question", [
+    "De combien le PLF 2025 relève-t-il la réduction d'impôt pour chaque personne à charge ?",
+    "How much does the 2025 finance bill raise the tax reduction per dependant?",
+    "بكم يرفع مشروع قانون المالية لسنة 2025 التخفيض الضريبي عن كل شخص متكفل به؟",
+])
+def test_the_year_of_a_finance_bill_need_not_stand_by_the_figure(question: str) -> None:
+    """"PLF 2025" names the bill; the figure's sentence rarely repeats it (real set, r15)."""
+    quoted = ["La réduction au titre des charges de famille passe de 360 à 500 dirhams par personne à charge.",
+              "Le projet de loi de finances 2025 prévoit une réforme de l'impôt sur le revenu."]
+    assert missing_focus(question, quoted, []) is None
+    assert missing_focus(question, quoted[:1], []) == Gap("year", "2025")  # still named somewhere, though

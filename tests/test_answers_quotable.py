@@ -47,6 +47,14 @@ def test_the_kind_of_fact_asked_for() -> None:
     assert holds_kind("Le montant atteint 21 190 MDH en 2023.", "amount")
     assert not holds_kind("La loi a été adoptée en 2015.", "amount")  # a year is not an amount
     assert holds_kind("La loi a été adoptée en 2015.", "date")
+    # "What did it cost", and the Arabic cost words, but not "المكلفة" ("in charge of") which holds the letters.
+    assert answer_kind("What did VAT tax expenditures cost in 2022?") == "amount"
+    assert answer_kind("ما هي كلفة النفقات الجبائية سنة 2022؟") == "amount"
+    assert answer_kind("ما هي البرامج التي تشرف عليها الوزارة المكلفة بالأسرة؟") == "other"
+    # A digit inside a word ("imp6t" in a converted report, "2eme") is not a figure; a count is.
+    assert not holds_kind("Après la réforme de l'imp6t en vertu des lois de finances 2022 et 2023.", "amount")
+    assert not holds_kind("La 2eme édition a eu lieu en 2023.", "amount")
+    assert holds_kind("L'effectif a atteint 30.696 stagiaires, soit 12 filières.", "amount")
 
 
 def test_sentence_vectors_are_embedded_once_and_kept_on_disk(tmp_path: Path, corpus_runtime) -> None:
