@@ -4,7 +4,7 @@ The CLI holds one code path per command over this interface; `mizan.local.LocalM
 of this process and `mizan.remote.HttpMizan` from `mizan serve` over HTTP. Both return the contract's models
 (core/contract.py) for search and answers, and for the users' jobs the JSON the API sends (the local side dumps its
 models the way FastAPI does), so the same command prints the same thing either way; the congruence test in
-tests/test_cli_backends.py holds them to it.
+tests/cli/test_cli_backends.py holds them to it.
 """
 
 from __future__ import annotations

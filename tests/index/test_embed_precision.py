@@ -12,7 +12,7 @@ from core.settings import Settings
 from evaluation.runner import collection_name
 from index import embedder as embedder_module
 from index.embedder import Embedder, get_embedder, resolve_precision
-from tests.test_embed_backends import QUERIES, TEXTS
+from tests.index.test_embed_backends import QUERIES, TEXTS
 
 MIN_COSINE = 0.9999
 """Measured on these texts and 64 long passages: 0.99999+ (autocast keeps norms and softmax in fp32)."""

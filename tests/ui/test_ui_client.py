@@ -24,7 +24,7 @@ from ui.api_client import (
 )
 from ui.i18n import LANGUAGES
 
-UI = Path(__file__).resolve().parents[1] / "ui"
+UI = Path(__file__).resolve().parents[2] / "ui"
 ANSWER = {
     "text": "Passages :\n- « Un indicateur mesure $5 [1]", "language": "fr", "refused": False,
     "citations": [{"n": 1, "doc_id": "d1", "file": "guide.pdf", "title": "Guide", "page": 2, "quote": "Un indicateur",
@@ -91,7 +91,7 @@ def test_status_codes_map_to_typed_errors_with_the_servers_words(status: int, er
 
 
 def test_unreachable_api_is_reported_not_raised_raw() -> None:
-    from ui_harness import free_port
+    from tests.support.ui_harness import free_port
 
     client = MizanClient(f"http://127.0.0.1:{free_port()}", timeout=2)
     with pytest.raises(ApiUnavailable, match="cannot be reached"):

@@ -1,5 +1,5 @@
 """SIGKILL the API while it indexes an upload, start it again: the job ends done or failed (never stuck "running"),
-and the library's records agree (tests/library_audit.py).
+and the library's records agree (tests/support/library_audit.py).
 
 A real `mizan serve` (uvicorn) in a subprocess over an index of its own, the real model; killed in the middle of
 embedding a large upload, after a small one went in whole.
@@ -19,11 +19,11 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import REPO, scratch_settings
-from library_audit import audit
 from test_api_server import _free_port
 
 from assistant.services import build_services
 from index.backends.factory import close_backend
+from tests.support.library_audit import audit
 
 pytestmark = pytest.mark.slow
 KEY = "restart-key-0c7a"

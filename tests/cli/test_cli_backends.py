@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, scratch_settings
 from typer.testing import CliRunner
-from ui_harness import Server, _env, _wait, free_port
 
 from mizan.cli import app as cli
+from tests.support.ui_harness import Server, _env, _wait, free_port
 
 GUIDE = "guide_indicateurs_genre.pdf"
 UNKNOWN = "0123456789abcdef"

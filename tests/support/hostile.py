@@ -5,7 +5,7 @@ pypdf's writer, so each case is small, readable in this file, and exactly the ki
 is either a `Bad` one, which ingestion must turn away with a reason holding the keyword given, or a `Good` one,
 which must end up searchable by the made-up word it holds (a word no other file holds).
 
-Run as a script to time the readers on each file: `PYTHONPATH=. python tests/hostile.py [TEXT_MB]`.
+Run as a script to time the readers on each file: `PYTHONPATH=. python tests/support/hostile.py [TEXT_MB]`.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def tiny_objects_page(word: str, count: int) -> bytes:
 
 
 def nested_page(levels: int, text: str) -> str:
-    """`text` at the bottom of `levels` nested <div>s (tests/htmlgen.py has a word at each level, for timing the
+    """`text` at the bottom of `levels` nested <div>s (tests/support/htmlgen.py has a word at each level, for timing the
     reader on size; here depth is the point, and the indexer gets one passage)."""
     return (f"<!DOCTYPE html><html><head><title>Imbrication</title></head><body>{'<div>' * levels}<p>{text}</p>"
             f"{'</div>' * levels}</body></html>")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from htmlgen import DEEP_TEXT, nested_divs
 from test_ingest_fixtures import write_docx, write_pdf
 
 from ingest.readers import IngestError, decode_text, read_bytes, read_file, sniff
+from tests.support.htmlgen import DEEP_TEXT, nested_divs
 
 
 def _reason(path: Path) -> str:
@@ -299,7 +299,7 @@ def test_html_doctype_comments_and_pre(tmp_path: Path) -> None:
 def test_a_zip_bomb_named_docx_is_refused_before_it_is_parsed() -> None:
     """256 MB of XML in a few hundred KB: refused from the sizes its entries declare (python-docx would take
     tens of seconds and gigabytes to parse it), at upload (sniff) as at ingestion."""
-    from hostile import BOMB_MB, zip_bomb_docx
+    from tests.support.hostile import BOMB_MB, zip_bomb_docx
 
     bomb = zip_bomb_docx(BOMB_MB)
     with pytest.raises(IngestError, match="zip bomb"):

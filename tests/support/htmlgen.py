@@ -3,7 +3,7 @@
 A page of nested <div>s is what made the old reader quadratic (each block's marker insertion walked its
 whole subtree); it is generated rather than committed so no megabyte blob sits in the repo.
 
-Run as a script to time the reader: `PYTHONPATH=. python tests/htmlgen.py 11 22 44 88 1024` (sizes in KB).
+Run as a script to time the reader: `PYTHONPATH=. python tests/support/htmlgen.py 11 22 44 88 1024` (sizes in KB).
 """
 
 from __future__ import annotations

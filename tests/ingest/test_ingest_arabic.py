@@ -23,7 +23,7 @@ SENTENCES = [
     "بلغت النسبة 12,5 في المائة سنة 2024؛ مقابل 10 في 2023",
     "مؤشر «نسبة الإدماج» حسب الجنس",
 ]
-CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "documents"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "documents"
 
 
 def _words(text: str) -> str:

@@ -108,10 +108,10 @@ def test_a_text_pdf_with_a_blank_page_needs_no_ocr(tmp_path: Path, monkeypatch: 
 def test_scanned_pages_are_found_by_search_marked_ocr_in_the_api_and_the_ui(
         scans: dict[str, Path], tmp_path: Path, embed_model_path: str) -> None:
     from streamlit.testing.v1 import AppTest
-    from ui_harness import start_api
 
     from assistant.services import build_services
     from index.backends.factory import close_backend
+    from tests.support.ui_harness import start_api
     from ui.settings import get_ui_settings
 
     folder = tmp_path / "docs"
@@ -142,7 +142,7 @@ def test_scanned_pages_are_found_by_search_marked_ocr_in_the_api_and_the_ui(
     try:
         hits = httpx.post(f"{api.url}/search", json={"query": AR_QUESTION, "k": 3}, timeout=120).json()["hits"]
         assert (hits[0]["file_name"], hits[0]["ocr"]) == ("scan_ar.pdf", True)
-        at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "ui" / "app.py"), default_timeout=300).run()
+        at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "ui" / "app.py"), default_timeout=300).run()
         at.switch_page("views/search.py").run()
         at.text_input(key="search-q").input(FR_PHRASE)
         at.get("form_submit_button")[0].click().run()

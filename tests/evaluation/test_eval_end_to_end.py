@@ -15,7 +15,7 @@ from evaluation.report import write_report
 from evaluation.runner import evaluate, prepare
 from index.backends.factory import close_backend
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "data" / "models" / "multilingual-e5-small"
 CORPUS = ROOT / "corpus" / "documents"
 QUESTIONS = ROOT / "evaluation" / "questions" / "sample.jsonl"

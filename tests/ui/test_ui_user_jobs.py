@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_harness import Server, start_api
 
+from tests.support.ui_harness import Server, start_api
 from ui.settings import get_ui_settings
 
-APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
 
 pytestmark = pytest.mark.slow
 

@@ -13,13 +13,13 @@ import httpx
 import pytest
 from conftest import scratch_settings
 from test_api_server import live_server
-from test_export import parse_bibtex
 from typer.testing import CliRunner
 
 from assistant.api.app import create_app
 from core.settings import Settings
 from mizan.cli import app as cli
 from mizan.common import console
+from tests.assistant.test_export import parse_bibtex
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from ui.settings import UISettings, get_ui_settings
 
-APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_the_client_waits_as_long_as_the_settings_say() -> None:
 
 @pytest.fixture
 def unreachable_api_in(request: pytest.FixtureRequest) -> Iterator[None]:
-    from ui_harness import free_port
+    from tests.support.ui_harness import free_port
 
     settings = get_ui_settings()
     previous = settings.api_url, settings.ui_language

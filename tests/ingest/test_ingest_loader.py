@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from badfiles import ACCEPTED, GOOD_TEXT, make_bad_inputs
-from readerfaults import misbehaving_read
 from test_ingest_fixtures import write_docx, write_pdf
 
 from ingest.loader import DEFAULT_MAX_MB, ReadLimits, corpus_files, document_id, file_format, load_corpus
+from tests.support.badfiles import ACCEPTED, GOOD_TEXT, make_bad_inputs
+from tests.support.readerfaults import misbehaving_read
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "documents"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "documents"
 HEADER = "PROJET DE LOI DE FINANCES POUR L'ANNEE 2025"
 TOPICS = ["l'éducation", "la santé", "l'emploi", "l'eau potable"]
 

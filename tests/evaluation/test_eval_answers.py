@@ -11,7 +11,7 @@ from evaluation.answers import _summary, evaluate_answers, markdown
 from evaluation.context import EvalContext
 from evaluation.questions import Question, load_questions
 
-UNANSWERABLE_REFUSED = 0.5  # committed figure on the dev set (evaluation/RESULTS.md, tests/test_quality_floors.py)
+UNANSWERABLE_REFUSED = 0.5  # committed figure on the dev set (evaluation/RESULTS.md, tests/evaluation/test_quality_floors.py)
 
 
 def _r(answerable: bool, refused: bool, valid: bool = True, hit: bool = False, seconds: float = 1.0) -> dict:

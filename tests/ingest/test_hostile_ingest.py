@@ -1,4 +1,4 @@
-"""The hostile-input corpus (tests/hostile.py) and two ordinary sample documents through a real `mizan ingest`.
+"""The hostile-input corpus (tests/support/hostile.py) and two ordinary sample documents through a real `mizan ingest`.
 
 One batch: every bad file is named with its reason, every readable one is searchable, the command exits with 2
 (some files rejected), and the run stays within bounds of time and memory that are crash guards, not speed
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS, REPO, scratch_settings
-from hostile import Bad, Either, Good, make_hostile_corpus
 
 from assistant.services import build_services
 from index.backends.factory import close_backend
+from tests.support.hostile import Bad, Either, Good, make_hostile_corpus
 
 TEXT_MB = float(os.environ.get("MIZAN_HOSTILE_TEXT_MB", "2"))
 SAMPLES = ("guide_indicateurs_genre.pdf", "faq_bsg.md")

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from conftest import scratch_settings
-from readerfaults import misbehaving_read
 
 from assistant.services import build_services
 from index.backends.factory import close_backend
 from ingest.loader import ReadLimits
+from tests.support.readerfaults import misbehaving_read
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TEXT = "La budgétisation sensible au genre analyse les effets du budget sur les femmes et les hommes. " * 5
 
 

@@ -12,7 +12,7 @@ from ingest.chunking import _windows, chunk_document, hf_token_counter, node_id,
 from ingest.loader import load_corpus
 from ingest.types import Page, SourceDocument
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "documents"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "documents"
 FRENCH = ("La budgétisation sensible au genre examine les effets du budget sur les femmes et les hommes. "
           "Elle s'appuie sur des indicateurs ventilés par sexe, une valeur de référence et une cible. ")
 ARABIC = "الميزانية المستجيبة للنوع الاجتماعي أداة لتحقيق المساواة بين النساء والرجال في البرامج العمومية. "

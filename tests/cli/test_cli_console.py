@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 NOISE = ("Loading weights", "Token indices sequence length", "[transformers]", "Writing model shards")
 
 pytestmark = pytest.mark.slow

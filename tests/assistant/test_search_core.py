@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from badfiles import ACCEPTED, make_bad_inputs
 from conftest import CORPUS, REPO, scratch_settings
 from qdrant_client import QdrantClient, models
 
@@ -20,6 +19,7 @@ from assistant.services import build_services
 from index.backends.factory import close_backend, open_backend
 from index.backends.server import ServerBackend
 from index.store import StoreLockedError
+from tests.support.badfiles import ACCEPTED, make_bad_inputs
 
 # Dev-set questions in FR, EN and AR (EN and AR also over French sources) with the page that answers them.
 QUESTION_IDS = ["q01", "q03", "q06", "q09", "q22", "q28", "q40", "q42", "q45", "q52", "q55", "q58", "q59"]

@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
-from ui_harness import API_KEY, Server, free_port, start_api
 
+from tests.support.ui_harness import API_KEY, Server, free_port, start_api
 from ui.settings import get_ui_settings
 
-APP = Path(__file__).resolve().parents[1] / "ui" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
 FR_QUESTION = "Comment formuler un indicateur sensible au genre pour un programme ?"
 
 pytestmark = pytest.mark.slow

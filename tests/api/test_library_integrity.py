@@ -1,6 +1,6 @@
 """A seeded random run of uploads, duplicate uploads, replacements and deletions through the real API, with the
 library audited after every step: the uploads folder, the store's points, the docstore on disk and the catalogue
-agree (tests/library_audit.py), and every name in the catalogue holds what was last sent under it.
+agree (tests/support/library_audit.py), and every name in the catalogue holds what was last sent under it.
 
 The real app on a real uvicorn server (in this process, so the test can read the store the server holds), the
 real model, an index of its own.
@@ -15,12 +15,12 @@ import httpx
 import pytest
 from conftest import scratch_settings
 from fastapi import FastAPI
-from library_audit import audit, uploaded_files
 from test_api_server import live_server
 from test_api_upload_integrity import _finished
 
 from assistant.api.app import create_app
 from core.settings import Settings
+from tests.support.library_audit import audit, uploaded_files
 
 KEY = "library-key-51d0"
 SEED = 20261202

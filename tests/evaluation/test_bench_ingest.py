@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FIELDS = {
     "backend", "files", "pages", "chunks", "seconds", "pages_per_s", "chunks_per_s", "raw_encode_texts_per_s",
     "raw_encode_texts_per_s_torch_fp32", "encode_speedup_vs_torch_fp32", "ratio", "peak_rss_mb",

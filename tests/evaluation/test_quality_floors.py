@@ -20,7 +20,7 @@ from evaluation.corpora import combined_corpus
 from evaluation.questions import load_questions
 from evaluation.runner import evaluate, prepare
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "evaluation" / "questions" / "sample.jsonl"
 REAL = ROOT / "evaluation" / "questions" / "real.jsonl"
 CORPUS = ROOT / "corpus" / "documents"
