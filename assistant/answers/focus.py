@@ -57,12 +57,14 @@ class Gap:
 
 
 def missing_focus(question: str, quoted: Sequence[str], context: Sequence[str], passages: Sequence[str] = (),
-                  ) -> Gap | None:
+                  document_years: Sequence[int | None] = ()) -> Gap | None:
     """The first thing the question singles out that the sentences to be `quoted` do not hold, if any.
 
     `context`: the quoted sentences' headings and document titles, where a year often is ("Dépenses fiscales
     constatées en 2023 et en 2024"). `passages`: the whole passages the sentences come from; a place is often
-    named once, as a table's row or a paragraph's subject, away from the sentence with the figure."""
+    named once, as a table's row or a paragraph's subject, away from the sentence with the figure.
+    `document_years`: the years of the quoted passages' documents: "le PLF 2025" is answered by the 2025 bill's
+    reports, whose sentences rarely repeat the year."""
     amount = answer_kind(question) == "amount"
     if amount and SEX.search(question) and not any(SEX.search(t) for t in quoted):
         return Gap("sex")
@@ -76,12 +78,13 @@ def missing_focus(question: str, quoted: Sequence[str], context: Sequence[str], 
             return Gap("name", name=name)
     around = " ".join([*quoted, *context])
     years = [match.group(0) for match in YEAR.finditer(question)]
+    bills = {year for match in BILL_YEAR.finditer(question) for year in match.groups() if year}
+    of_documents = {str(year) for year in document_years if year}
     for year in years:
-        if year not in around:
+        if year not in around and not (year in bills and year in of_documents):
             return Gap("year", year)
     # For an amount, one of the years must stand by a figure: a sentence listing years alone gives none for them
     # (a second year is often only the comparison: "how much does 2025 grow compared with 2024").
-    bills = {year for match in BILL_YEAR.finditer(question) for year in match.groups() if year}
     asked = [year for year in years if year not in bills]
     with_figures = " ".join([*(t for t in quoted if holds_kind(t, "amount")), *context])
     if amount and asked and not any(year in with_figures for year in asked):

@@ -101,7 +101,7 @@ class AnswerService:
         picks = pick_sentences(evidence, passages, self.analyzer, self.thresholds)
         gap = missing_focus(standalone, [p.sentence.text for p in picks],
                             [text for p in picks for text in (sources[p.source].hit.section, sources[p.source].hit.title)],
-                            [sources[p.source].hit.text for p in picks])
+                            [sources[p.source].hit.text for p in picks], [sources[p.source].hit.year for p in picks])
         if gap is not None:  # the closest passages are on the subject but lack the year or the figures for women
             yield from _pieces(refusal(language, evidence, strategy=chosen, standalone_question=standalone, gap=gap))
             return

@@ -154,4 +154,8 @@ def test_the_year_of_a_finance_bill_need_not_stand_by_the_figure(question: str) 
     quoted = ["La réduction au titre des charges de famille passe de 360 à 500 dirhams par personne à charge.",
               "Le projet de loi de finances 2025 prévoit une réforme de l'impôt sur le revenu."]
     assert missing_focus(question, quoted, []) is None
-    assert missing_focus(question, quoted[:1], []) == Gap("year", "2025")  # still named somewhere, though
+    assert missing_focus(question, quoted[:1], []) == Gap("year", "2025")  # still named somewhere, though:
+    assert missing_focus(question, quoted[:1], [], [], [2025]) is None  # or the year of the quoted report
+    assert missing_focus(question, quoted[:1], [], [], [2024]) == Gap("year", "2025")
+    # A year that is not the bill's is not vouched for by the document's year.
+    assert missing_focus("Combien de bénéficiaires en 2025 ?", quoted[:1], [], [], [2025]) == Gap("year", "2025")
