@@ -42,6 +42,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_child_rss_mb() -> float:
+    """The largest peak of this process's finished children: ingestion's reader process, once it has exited."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def _scratch(settings: Settings, tmp: str) -> Settings:
     return settings.model_copy(
         update={
@@ -61,7 +66,8 @@ def bench_ingest(settings: Settings, folders: list[Path], console: Console, *, a
                  ) -> dict[str, object]:
     """End-to-end ingest of `folders` (one after the other, into one collection) with the configured embedding backend, then `encode` alone on the same chunk
     texts with that backend and with fp32 torch, in the same process: the pipeline's overhead and the backend's
-    gain read off one run. Peak RSS is taken before the fp32 model is loaded for the comparison."""
+    gain read off one run. Peak RSS is taken before the fp32 model is loaded for the comparison, for this process
+    and for the reader process (which reads, cleans and chunks beside the embedder)."""
     with tempfile.TemporaryDirectory(prefix="mizan-bench-") as tmp:
         scratch = _scratch(settings, tmp)
         rt = build_services(scratch)
@@ -71,7 +77,7 @@ def bench_ingest(settings: Settings, folders: list[Path], console: Console, *, a
             json.loads(p.payload["_node_content"])["text"] for p in rt.backend.scroll("bench") if p.payload
         ]
         raw = _encode_rate(rt.embedder, texts)
-        peak_rss = peak_rss_mb()
+        peak_rss, reader_rss = peak_rss_mb(), peak_child_rss_mb()
         close_backend(scratch)
         fp32 = raw if scratch.embed_backend == "torch" else _encode_rate(
             get_embedder(scratch.model_copy(update={"embed_backend": "torch"})), texts)
@@ -92,6 +98,7 @@ def bench_ingest(settings: Settings, folders: list[Path], console: Console, *, a
         "encode_speedup_vs_torch_fp32": raw / fp32 if fp32 else 0.0,
         "ratio": (chunks / seconds) / raw if raw else 0.0,
         "peak_rss_mb": peak_rss,
+        "peak_rss_reader_mb": reader_rss,
         "projected_hours_50k_pages": LIBRARY_PAGES / (pages / seconds) / 3600 if pages else None,
     }
     if as_json:

@@ -20,11 +20,13 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from ingest.readers import IngestError, ReadResult, read_file
+from ingest.readers import IngestError, read_file
 
-# A module-level function (or a functools.partial of one): it is pickled to the child by name.
-Reader = Callable[[Path], ReadResult]
+# A module-level function (or a functools.partial of one): it is pickled to the child by name. It returns a
+# ReadResult, or whatever else the caller has the child make of a file (the loader's cleaned, chunked document).
+Reader = Callable[[Path], Any]
 
 _CONTEXT = multiprocessing.get_context("spawn")
 STARTUP_TIMEOUT_S = 120.0  # importing the readers on a busy machine; not part of any file's budget
@@ -48,8 +50,8 @@ class WorkerReader:
                  trace: TracebackType | None) -> None:
         self.close()
 
-    def read(self, path: Path) -> ReadResult:
-        """The file's ReadResult, or IngestError: the reader's own, a timeout, or the child's death."""
+    def read(self, path: Path) -> Any:
+        """The reader's result for the file, or IngestError: the reader's own, a timeout, or the child's death."""
         conn = self._conn if self._conn is not None else self._start()
         try:
             conn.send(path)
