@@ -136,7 +136,7 @@ class Indexer:
         self.vector_store = BackendVectorStore(backend, settings.collection, analyzer.sparse_doc_fn)
         self.docstore_path = settings.docstore_path
         self.docstore = _load_docstore(self.docstore_path)
-        self.chunker = Chunker.for_model(
+        self.chunker = Chunker(
             embedder.tokenizer,
             chunk_size=min(settings.chunk_size, embedder.max_seq_length),
             chunk_overlap=settings.chunk_overlap,

@@ -45,31 +45,40 @@ def passage_overhead(tokenizer: Any, prefix: str = PASSAGE_PREFIX) -> int:
 class Chunker:
     """`chunk_document` with its settings bound: what the reader process cuts each new document with.
 
-    It holds the embedding model's tokenizer as the bare `tokenizers.Tokenizer` under the Hugging Face one
-    (`for_model`): it pickles to that process in a second and loads there without transformers and torch,
-    which would cost the process ~600 MB and seconds of imports; it counts the same tokens.
+    The embedding model's Hugging Face tokenizer counts tokens where it was made. Pickled to the reader process,
+    it travels as its bare `tokenizers.Tokenizer` (its JSON): that loads there without transformers and torch,
+    and counts the same tokens. (The Rust tokenizer of the e5 model holds ~300 MB: one copy per process.)
     """
 
-    tokenizer: Tokenizer
+    tokenizer: Any  # a fast Hugging Face tokenizer, or the bare tokenizers.Tokenizer under one
     chunk_size: int
     chunk_overlap: int
     reserved_tokens: int = 0
     context_tokens: int = 0
 
-    @classmethod
-    def for_model(cls, tokenizer: Any, chunk_size: int, chunk_overlap: int, reserved_tokens: int = 0,
-                  context_tokens: int = 0) -> Chunker:
-        """From the model's (fast) Hugging Face tokenizer. Its Rust tokenizer is copied: the model's own keeps
-        the truncation the last `encode` set on it, which would cut a long text's count at 512 tokens."""
-        bare = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
-        bare.no_truncation()
-        bare.no_padding()
-        return cls(bare, chunk_size, chunk_overlap, reserved_tokens, context_tokens)
-
     def __call__(self, doc: SourceDocument) -> list[TextNode]:
+        return chunk_document(doc, self._counter(), self.chunk_size, self.chunk_overlap, self.reserved_tokens,
+                              self.context_tokens)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        bare = self.tokenizer if isinstance(self.tokenizer, Tokenizer) else self.tokenizer.backend_tokenizer
+        return _bare_chunker, (bare.to_str(), self.chunk_size, self.chunk_overlap, self.reserved_tokens,
+                               self.context_tokens)
+
+    def _counter(self) -> TokenCounter:
         tokenizer = self.tokenizer
-        return chunk_document(doc, lambda text: tokenizer.encode(text, add_special_tokens=False).ids,
-                              self.chunk_size, self.chunk_overlap, self.reserved_tokens, self.context_tokens)
+        if isinstance(tokenizer, Tokenizer):
+            return lambda text: tokenizer.encode(text, add_special_tokens=False).ids
+        return hf_token_counter(tokenizer)
+
+
+def _bare_chunker(tokenizer_json: str, *settings: int) -> Chunker:
+    """A pickled Chunker, rebuilt around a bare tokenizer. The model's own may carry the truncation its last
+    batch set (sentence-transformers cuts at 512 tokens): counting must not, so it is turned off."""
+    tokenizer = Tokenizer.from_str(tokenizer_json)
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return Chunker(tokenizer, *settings)
 
 
 def node_id(doc_id: str, chunk_index: int) -> str:
