@@ -59,7 +59,9 @@ class Reached:
             return len(self.names)
 
 
-def test_the_next_files_are_read_and_chunked_while_one_is_embedded(tmp_path: Path, runtime: Services) -> None:
+def test_the_next_files_are_read_and_chunked_while_one_is_embedded(tmp_path: Path, runtime: Services,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indexer_module, "READ_AHEAD_FILES", 1)
     names = [f"note_{n}.txt" for n in range(5)]
     _write(tmp_path / "docs", names)
     reached, embedding = Reached(), []
@@ -76,6 +78,8 @@ def test_the_next_files_are_read_and_chunked_while_one_is_embedded(tmp_path: Pat
     for first, after in zip(names, names[1:]):
         # the worker handed file N+1 over (read, cleaned, chunked) before file N's embedding ended
         assert events["read", after] < events["embedded", first], (first, after)
+    # and the model did not wait for the whole folder to be read: the first file was embedded before the last read
+    assert events["embedded", names[0]] < events["read", names[-1]]
     ids = {point.payload["doc_id"] for point in runtime.backend.scroll(runtime.settings.collection)}
     assert len(ids) == 5  # every document reached the store, page provenance and all
     assert all(point.payload["page_start"] == 1 for point in runtime.backend.scroll(runtime.settings.collection))
