@@ -28,6 +28,7 @@ from index.backends.base import StoredPoint, VectorBackend
 from index.backends.factory import close_backend, open_backend
 from index.backends.server import ServerBackend
 from index.embedder import Embedder, get_embedder
+from ingest.worker import reader_peak_rss_mb
 
 QUESTIONS = Path(__file__).parent / "questions" / "sample.jsonl"
 FALLBACK_QUERIES = [
@@ -40,11 +41,6 @@ FALLBACK_QUERIES = [
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def peak_child_rss_mb() -> float:
-    """The largest peak of this process's finished children: ingestion's reader process, once it has exited."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def _scratch(settings: Settings, tmp: str) -> Settings:
@@ -77,7 +73,7 @@ def bench_ingest(settings: Settings, folders: list[Path], console: Console, *, a
             json.loads(p.payload["_node_content"])["text"] for p in rt.backend.scroll("bench") if p.payload
         ]
         raw = _encode_rate(rt.embedder, texts)
-        peak_rss, reader_rss = peak_rss_mb(), peak_child_rss_mb()
+        peak_rss, reader_rss = peak_rss_mb(), reader_peak_rss_mb()
         close_backend(scratch)
         fp32 = raw if scratch.embed_backend == "torch" else _encode_rate(
             get_embedder(scratch.model_copy(update={"embed_backend": "torch"})), texts)
