@@ -7,7 +7,7 @@ MIZAN := $(VENV)/bin/mizan
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: install models llm browser ocr run serve ui lint test ingest clean
+.PHONY: install models llm browser ocr run serve ui lint test ingest clean i18n
 
 API_PORT ?= 8000
 UI_PORT ?= 8501
@@ -60,6 +60,11 @@ serve: models browser
 
 ui: install
 	MIZAN_API_URL=http://127.0.0.1:$(API_PORT) $(MIZAN) ui --port $(UI_PORT)
+
+# The interface's labels: after editing a ui/locales/<lang>/LC_MESSAGES/ui.po, compile the .mo files the UI reads
+# (they are committed, so a clean checkout needs no step; tests/test_ui_i18n.py fails while a .mo lags its .po).
+i18n: install
+	$(VENV)/bin/pybabel compile --statistics -d ui/locales -D ui
 
 # The layers (import-linter contracts in pyproject.toml) and ruff's rules, before any test runs.
 lint: install

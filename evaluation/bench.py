@@ -75,13 +75,14 @@ def bench_ingest(settings: Settings, folders: list[Path], console: Console, *, a
         raw = _encode_rate(rt.embedder, texts)
         peak_rss, reader_rss = peak_rss_mb(), reader_peak_rss_mb()
         close_backend(scratch)
-        fp32 = raw if scratch.embed_backend == "torch" else _encode_rate(
-            get_embedder(scratch.model_copy(update={"embed_backend": "torch"})), texts)
+        fp32 = raw if rt.embedder.key == rt.embedder.name else _encode_rate(
+            get_embedder(scratch.model_copy(update={"embed_backend": "torch", "embed_precision": "fp32"})), texts)
     pages, chunks = sum(r.pages for r in reports), sum(r.chunks_embedded for r in reports)
     seconds = max(sum(r.seconds for r in reports), 1e-9)
     figures: dict[str, object] = {
         "folders": ", ".join(str(folder) for folder in folders),
         "backend": scratch.embed_backend,
+        "precision": rt.embedder.precision,
         "threads": scratch.embed_threads,
         "files": sum(r.files for r in reports),
         "pages": pages,
@@ -100,7 +101,7 @@ def bench_ingest(settings: Settings, folders: list[Path], console: Console, *, a
     if as_json:
         console.out(json.dumps(figures), highlight=False)  # never wrapped: one parseable line
         return figures
-    table = Table(title=f"mizan bench ingest (embedding backend {scratch.embed_backend})")
+    table = Table(title=f"mizan bench ingest (embedding backend {scratch.embed_backend}, {rt.embedder.precision})")
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key, value in figures.items():

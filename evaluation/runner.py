@@ -26,6 +26,7 @@ from evaluation.metrics import CUTOFF, RECALL_KS, Ranking, first_hit, latency_ms
 from evaluation.questions import Question, QuestionSet
 from evaluation.retrievers import RETRIEVERS
 from index.backends.factory import open_backend
+from index.embedder import resolve_precision
 from index.indexer import IngestReport, missing_vectors
 from ingest.loader import corpus_files
 
@@ -49,6 +50,8 @@ def collection_name(settings: Settings, corpus: Path) -> str:
     key = f"{corpus.resolve()}\0{settings.embed_model_path}"
     if settings.embed_backend != "torch":  # fp32 collections keep their names; others never share them
         key += f"\0{settings.embed_backend}"
+    elif resolve_precision(settings.embed_precision, settings.embed_backend) != "fp32":
+        key += "\0bf16"
     digest = hashlib.sha256(key.encode()).hexdigest()[:10]
     return f"eval_{digest}_c{settings.chunk_size}o{settings.chunk_overlap}x{settings.context_tokens}_{INDEX_FORMAT}"
 
@@ -191,6 +194,7 @@ def _meta(context: EvalContext, questions: QuestionSet, modes: Sequence[str], k:
         "unanswerable": len(questions.questions) - len(questions.answerable),
         "embed_model": settings.embed_model_path,
         "embed_backend": settings.embed_backend,
+        "embed_precision": resolve_precision(settings.embed_precision, settings.embed_backend),
         "settings": {name: getattr(settings, name) for name in TUNED},
         "seconds": seconds,
     }

@@ -23,6 +23,8 @@ import pyarabic.araby as araby
 import Stemmer
 from qdrant_client import models
 
+from core.text import fold
+
 Encoding = tuple[list[int], list[float]]
 BatchEncoding = tuple[list[list[int]], list[list[float]]]
 
@@ -92,7 +94,8 @@ def to_sparse_vector(encoding: Encoding) -> models.SparseVector:
 
 
 def fold_accents(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+    """core.text.fold: on the analyzer's casefolded NFKC tokens, exactly the accent stripping it needs."""
+    return fold(word)
 
 
 def normalize_text(text: str) -> str:

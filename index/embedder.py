@@ -7,7 +7,8 @@ tokens with the same tokenizer (`tokenizer`, `prefix_token_count`) so chunks fit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -23,6 +24,7 @@ from core.settings import Settings, get_settings
 
 TextKind = Literal["query", "passage"]
 Backend = Literal["torch", "onnx"]
+Precision = Literal["fp32", "bf16"]
 
 E5_PREFIXES: dict[TextKind, str] = {"query": "query: ", "passage": "passage: "}
 
@@ -38,20 +40,24 @@ class EmbeddingModelMissing(FileNotFoundError):
 class Embedder:
     """Embeds queries and passages as L2-normalized float32 rows, prefixing them as the model expects."""
 
-    def __init__(self, model: SentenceTransformer, name: str, batch_size: int, backend: Backend = "torch") -> None:
+    def __init__(self, model: SentenceTransformer, name: str, batch_size: int, backend: Backend = "torch",
+                 precision: Precision = "fp32") -> None:
         self._model = model
         self.name = name
         self.batch_size = batch_size
         self.backend = backend
+        self.precision: Precision = precision if backend == "torch" else "fp32"
         self._prefixes = _prefixes_for(model, name)
         self._prefix_tokens = {kind: self._count_tokens(prefix) for kind, prefix in self._prefixes.items()}
 
     @property
     def key(self) -> str:
-        """What its vectors depend on: the model, and the backend unless fp32 torch (whose key stays the bare name,
-        so caches and eval collections built before backends existed stay valid). Anything kept on disk or named
-        after embeddings is keyed by this, so int8 and fp32 vectors never mix."""
-        return self.name if self.backend == "torch" else f"{self.name}#{self.backend}"
+        """What its vectors depend on: the model, and the backend or precision unless fp32 torch (whose key stays
+        the bare name, so caches and eval collections built before backends existed stay valid). Anything kept on
+        disk or named after embeddings is keyed by this, so int8, bf16 and fp32 vectors never mix."""
+        if self.backend != "torch":
+            return f"{self.name}#{self.backend}"
+        return self.name if self.precision == "fp32" else f"{self.name}#{self.precision}"
 
     @property
     def dimension(self) -> int:
@@ -85,15 +91,25 @@ class Embedder:
     def _embed(self, texts: Sequence[str], kind: TextKind) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(
-            list(texts),
-            prompt=self._prefixes[kind],
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with self._arithmetic():
+            vectors = self._model.encode(
+                list(texts),
+                prompt=self._prefixes[kind],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.asarray(vectors, dtype=np.float32)
+
+    @contextmanager
+    def _arithmetic(self) -> Iterator[None]:
+        """Autocast rather than bf16 weights: matmuls run in bf16 (the AMX speed-up) while layer norms, softmax and
+        the final normalisation stay fp32, which keeps vectors at cosine 0.99999 of fp32 (bf16 weights: 0.998).
+        Autocast state is per thread, so concurrent queries and an upload's embedding never see each other's."""
+        context = torch.autocast("cpu", dtype=torch.bfloat16) if self.precision == "bf16" else nullcontext()
+        with context:
+            yield
 
     def _count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=False)["input_ids"]) if text else 0
@@ -103,11 +119,35 @@ def get_embedder(settings: Settings | None = None) -> Embedder:
     """The process-wide embedder for these settings (loaded on first use, then reused)."""
     settings = settings or get_settings()
     return _load_embedder(settings.embed_model_path, not settings.embed_model, settings.embed_batch_size,
-                          settings.embed_threads, settings.embed_backend)
+                          settings.embed_threads, settings.embed_backend,
+                          resolve_precision(settings.embed_precision, settings.embed_backend))
+
+
+def native_bf16() -> bool:
+    """Whether the CPU does bf16 arithmetic in hardware (AMX tiles or AVX512-BF16); without it torch emulates bf16
+    and autocast is slower than fp32. torch's own probes are private, hence the guarded lookup."""
+    probes = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")
+    return any(bool(getattr(torch.cpu, probe, lambda: False)()) for probe in probes)
+
+
+def resolve_precision(requested: str, backend: str) -> Precision:
+    """`auto` becomes bf16 only for the torch backend on a CPU with native bf16; ONNX has its own (int8) arithmetic."""
+    if backend != "torch":
+        return "fp32"
+    if requested == "auto":
+        return "bf16" if native_bf16() else "fp32"
+    return "bf16" if requested == "bf16" else "fp32"
 
 
 @cache
-def _load_embedder(model_path: str, is_default: bool, batch_size: int, threads: int, backend: Backend) -> Embedder:
+def _load_embedder(model_path: str, is_default: bool, batch_size: int, threads: int, backend: Backend,
+                   precision: Precision = "fp32") -> Embedder:
+    return Embedder(_load_model(model_path, is_default, threads, backend), model_path, batch_size, backend, precision)
+
+
+@cache
+def _load_model(model_path: str, is_default: bool, threads: int, backend: Backend) -> SentenceTransformer:
+    """One model in memory per path and backend: fp32 and bf16 embedders share it (autocast leaves weights alone)."""
     local = Path(model_path).is_dir()
     if is_default and not local:
         raise EmbeddingModelMissing(f"no embedding model in {model_path}: run `mizan models install` first")
@@ -117,11 +157,9 @@ def _load_embedder(model_path: str, is_default: bool, batch_size: int, threads: 
         from core.models.e5_onnx import int8_path
         from index.onnx_encoder import onnx_sentence_transformer
 
-        model = onnx_sentence_transformer(Path(model_path), int8_path(Path(model_path)), threads)
-    else:
-        # A local folder must never send the load to the hub; a hub id is the user's explicit choice.
-        model = SentenceTransformer(model_path, device="cpu", local_files_only=local)
-    return Embedder(model, model_path, batch_size, backend)
+        return onnx_sentence_transformer(Path(model_path), int8_path(Path(model_path)), threads)
+    # A local folder must never send the load to the hub; a hub id is the user's explicit choice.
+    return SentenceTransformer(model_path, device="cpu", local_files_only=local)
 
 
 def _prefixes_for(model: SentenceTransformer, name: str) -> dict[TextKind, str]:

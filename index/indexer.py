@@ -28,9 +28,8 @@ from ingest.feeder import Feeder
 from ingest.loader import ReadLimits, apply_metadata, corpus_manifest, stream_files
 from ingest.metadata import ManifestEntry
 from ingest.ocr import OcrOptions
-from ingest.types import Page, Rejected, SourceDocument
+from ingest.types import PAGE_BREAK, Page, Rejected, SourceDocument
 
-PAGE_SEPARATOR = "\f"  # cleaned page text never holds a form feed, so it splits the stored text back into pages
 # Files read ahead of the embedder, waiting in the feeder's queue: enough that the model never waits for a
 # small file, few enough that a fast reader cannot fill memory.
 READ_AHEAD_FILES = 8
@@ -80,12 +79,12 @@ def to_llama_document(doc: SourceDocument) -> Document:
     }
     if any(p.ocr for p in doc.pages):  # only then: the stored hash of every other document stays as it was
         metadata["ocr_pages"] = [p.number for p in doc.pages if p.ocr]
-    return Document(id_=doc.doc_id, text=PAGE_SEPARATOR.join(p.text for p in doc.pages), metadata=metadata)
+    return Document(id_=doc.doc_id, text=PAGE_BREAK.join(p.text for p in doc.pages), metadata=metadata)
 
 
 def from_llama_document(document: BaseNode) -> SourceDocument:
     meta = document.metadata
-    texts = document.get_content().split(PAGE_SEPARATOR)
+    texts = document.get_content().split(PAGE_BREAK)
     numbers = meta.get("page_numbers") or list(range(1, len(texts) + 1))
     labels = meta.get("page_labels") or [""] * len(texts)
     recognised = set(meta.get("ocr_pages") or [])

@@ -35,12 +35,11 @@ from ingest.metadata import (
 )
 from ingest.ocr import OcrOptions, budget_for
 from ingest.readers import BINARY_EXTENSIONS, TEXT_EXTENSIONS, IngestError, ReadResult, looks_like_html, read_file
-from ingest.types import Page, Rejected, SourceDocument
+from ingest.types import PAGE_BREAK, Page, Rejected, SourceDocument
 from ingest.worker import WorkerReader
 
 ProgressCallback = Callable[[str], None]
 DOC_ID_CHARS = 16
-PAGE_JOIN = "\f"  # pages joined for hashing: a page break is part of the content
 MB = 1024 * 1024
 # Largest file read, per format (what the content is, not its name), in MB; settings max_<format>_mb.
 DEFAULT_MAX_MB: Mapping[str, float] = {"pdf": 200, "docx": 100, "html": 20, "text": 100}
@@ -94,7 +93,7 @@ def corpus_files(folder: Path) -> list[Path]:
 
 def document_id(pages: list[str]) -> str:
     """Hash of the cleaned text: the same content under two names, or ingested twice, gets one id."""
-    return hashlib.sha256(PAGE_JOIN.join(pages).encode("utf-8")).hexdigest()[:DOC_ID_CHARS]
+    return hashlib.sha256(PAGE_BREAK.join(pages).encode("utf-8")).hexdigest()[:DOC_ID_CHARS]
 
 
 def load_corpus(folder: Path, files: list[Path] | None = None,

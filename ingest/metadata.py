@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from core.text import fold
 from ingest.types import DOC_TYPES, LANGS
 
 MANIFEST_NAME = "manifest.csv"
@@ -61,12 +61,6 @@ class ManifestEntry:
     language: str | None = None
     source: str = ""
     licence: str = ""
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: how names and keywords are compared."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 # --- manifest -----------------------------------------------------------------------------------------

@@ -8,7 +8,12 @@ from pathlib import Path
 from core.contract import DOC_TYPES, DocType
 from core.contract import LANGUAGES as LANGS
 
-__all__ = ["DOC_TYPES", "LANGS", "DocType"]  # with the dataclasses below; the value lists are the contract's
+__all__ = ["DOC_TYPES", "LANGS", "PAGE_BREAK", "DocType"]  # with the dataclasses below; the value lists are the contract's
+
+# Between pages wherever a document's whole text is kept or hashed (its id, the docstore's copy): cleaned page text
+# never holds a form feed, so a page break is part of the content and the text splits back into its pages.
+# (Chunking joins pages with ingest.chunking.PAGE_SEPARATOR instead, a paragraph break the splitter may cut at.)
+PAGE_BREAK = "\f"
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -14,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from core.settings import get_settings
-from mizan.common import FILTER_HELP, _api, _check_store, _filters, _quiet_libraries, _services, console
+from mizan.common import FILTER_HELP, _check_store, _filters, _mizan, _quiet_libraries, console
 
 API_OPTION = "A running Mizan API (e.g. http://127.0.0.1:8000) to send this to, instead of opening the local index."
 
@@ -223,12 +222,10 @@ def restore(file: Annotated[Path, typer.Argument(help="An archive written by `mi
 
 
 LLM_OPTION = "Have the configured LLM (MIZAN_LLM) write the answer; without it the answer quotes the sources."
-def _answers():
-    return _services().answers
 
 
 def _no_llm_with_api(llm: bool, api: str | None) -> None:
-    if llm and api:  # the API client sends no strategy: the server's own default (its MIZAN_LLM) applies
+    if llm and api:  # through the API no strategy is sent: the server's own default (its MIZAN_LLM) applies
         raise typer.BadParameter("with --api the server's MIZAN_LLM decides how answers are written", param_hint="--llm")
 
 
@@ -243,18 +240,6 @@ def _print_sources(answer: Any) -> None:
         console.print("  Nearest documents:")
         for d in answer.nearest_documents:
             console.print(f"  • {escape(d.title)} — {escape(d.file)} p.{d.page}")
-
-
-@contextmanager
-def _answer_errors() -> Iterator[None]:
-    from assistant.answers.llm import LLMUnavailable
-    from assistant.answers.service import StrategyUnavailable
-
-    try:
-        yield
-    except (StrategyUnavailable, LLMUnavailable) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
 
 
 @app.command()
@@ -273,17 +258,9 @@ def search(
     """Search the index and print ranked, cited passages."""
     if mode not in ("hybrid", "dense", "sparse"):
         raise typer.BadParameter("mode must be hybrid, dense or sparse", param_hint="--mode")
-    results: list[Any]  # hits or document groups: the contract's models, from the local index or the API alike
-    filters = _filters(lang, doc_type, year_from, year_to)
-    if api:
-        with _api(api) as client:
-            results = client.search(question, k=k, mode=mode, filters=filters, by_doc=by_doc)  # type: ignore[arg-type]
-    else:
-        from assistant.search.service import group_by_document, search_filters
-
-        rt = _services()
-        hits = rt.search.search(question, k=k, mode=mode, filters=search_filters(filters))  # type: ignore[arg-type]
-        results = group_by_document(hits) if by_doc else hits
+    filters = _filters(lang, doc_type, year_from, year_to)  # bad values refused before any model is loaded
+    with _mizan(api) as mizan:
+        results = mizan.search(question, k=k, mode=mode, filters=filters, by_doc=by_doc)  # type: ignore[arg-type]
     rows = [r.model_dump() for r in results]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -340,18 +317,9 @@ def ask(
 ) -> None:
     """Answer a question with cited sources, or say that the documents do not answer it."""
     _no_llm_with_api(llm, api)
-    answer: Any  # the contract's Answer (with the conversation's session_id from the API)
     filters = _filters(lang, doc_type, year_from, year_to)
-    if api:
-        with _api(api) as client:
-            answer = client.ask(question, filters=filters, k=k)
-    else:
-        from assistant.search.service import search_filters
-
-        with _answer_errors():
-            answer = _answers().answer(
-                question, filters=search_filters(filters), strategy="llm" if llm else "extractive", k=k
-            )
+    with _mizan(api) as mizan:
+        answer = mizan.ask(question, filters=filters, k=k, strategy="llm" if llm else None)
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
         return
@@ -370,32 +338,14 @@ def chat(
     An empty line or Ctrl-D ends it.
     """
     _no_llm_with_api(llm, api)
-    if api:
-        from ui.api_client import ChatToken
-
-        with _api(api) as client:
-            session_id: str | None = None
-            for question in _questions():
-                for event in client.chat(question, session_id=session_id):
-                    if isinstance(event, ChatToken):
-                        typer.echo(event.text, nl=False)
-                    else:
-                        session_id = event.answer.session_id
-                        typer.echo()
-                        _print_sources(event.answer)
-        return
-    from assistant.answers.conversation import Turn
     from core.contract import Answer
 
-    service = _answers()
-    history: list[Turn] = []
-    for question in _questions():
-        with _answer_errors():
-            for piece in service.stream(question, history=history, strategy="llm" if llm else "extractive", k=k):
+    with _mizan(api) as mizan:
+        for question in _questions():
+            for piece in mizan.chat(question, k=k, strategy="llm" if llm else None):
                 if isinstance(piece, Answer):
                     typer.echo()
                     _print_sources(piece)
-                    history.append(Turn(question, piece.standalone_question or question, piece.text, piece.language))
                 else:
                     typer.echo(piece, nl=False)
 
@@ -421,8 +371,9 @@ def ui_command(
     import os
 
     from ui import streamlit_command
+    from ui.settings import get_ui_settings
 
-    env = {**os.environ, "MIZAN_API_URL": api_url or get_settings().api_url}
+    env = {**os.environ, "MIZAN_API_URL": api_url or get_ui_settings().api_url}
     console.print(f"Mizan UI on http://{host}:{port} (API {env['MIZAN_API_URL']})")
     command = streamlit_command(host=host, port=port)
     os.execve(command[0], command, env)  # this process becomes Streamlit: signals and exit code are its own

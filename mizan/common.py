@@ -1,5 +1,5 @@
-"""What the `mizan` commands share (cli.py and user_jobs_cli.py): the console, building the local services, a client of
-a running API, and the exit codes those can end a command with.
+"""What the `mizan` commands share (cli.py and user_jobs_cli.py): the console, building the local services, the one
+interface over them or a running API, and the exit codes those can end a command with.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from rich.console import Console
 from core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
-    from ui.api_client import MizanClient
+    from mizan.interface import Mizan
 
 console = Console()
 
@@ -57,7 +57,10 @@ def _check_store(settings: Settings, *, writes: bool = False, rebuilding: bool =
             console.print("If `mizan serve` holds it: add documents through the API instead ([bold]POST /documents"
                           "[/bold] with MIZAN_API_KEY, or the UI's Admin page), or stop the server and run this again.")
         else:
-            console.print(f"If `mizan serve` holds it: add [bold]--api {settings.api_url}[/bold] (search, ask, chat).")
+            from ui.settings import get_ui_settings
+
+            console.print(f"If `mizan serve` holds it: add [bold]--api {get_ui_settings().api_url}[/bold] (search, ask, "
+                          "chat).")
         raise typer.Exit(EXIT_LOCKED) from exc
     documents = 0 if rebuilding else missing_vectors(settings, backend)
     if not documents:
@@ -74,18 +77,28 @@ def _check_store(settings: Settings, *, writes: bool = False, rebuilding: bool =
 
 
 @contextmanager
-def _api(url: str) -> Iterator[MizanClient]:
-    """A client of a running Mizan API; its errors end the command with the API's own words."""
-    from ui.api_client import ApiError, MizanClient
+def _mizan(api: str | None) -> Iterator[Mizan]:
+    """The command's one way to Mizan: the local services, or with `api` a running server (the same interface, so
+    each command has one code path); a refusal ends the command with its own words (exit 1)."""
+    from rich.markup import escape
 
-    client = MizanClient(url)
+    from mizan.interface import MizanError
+
+    if api:
+        from mizan.remote import HttpMizan
+
+        mizan: Mizan = HttpMizan(api)
+    else:
+        from mizan.local import LocalMizan
+
+        mizan = LocalMizan(_services())
     try:
-        yield client
-    except ApiError as exc:
-        console.print(f"[red]{exc.detail}[/red]")
+        yield mizan
+    except MizanError as exc:
+        console.print(f"[red]{escape(exc.detail)}[/red]")
         raise typer.Exit(1) from exc
     finally:
-        client.close()
+        mizan.close()
 
 
 FILTER_HELP = "Only passages in this language (fr, ar, en)."

@@ -1,14 +1,13 @@
 """`mizan indicators …`, `mizan brief`, `mizan export`, `mizan facets|figures|similar`: the users' jobs on the command
 line.
 
-Each command runs on the local index, or with `--api URL` on a running server; both give the same JSON (the local
-services' models dumped, the API's responses), which is what is printed, so the two paths cannot drift apart.
+Each command has one code path over `mizan.interface.Mizan`: the local index, or with `--api URL` a running server;
+both give the same JSON (the local services' models dumped as the API sends them), which is what is printed.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -26,14 +25,6 @@ JSON_OPTION = "The whole result as JSON."
 VERDICT_STYLE = {"pass": "[green]pass    [/green]", "fail": "[red]fail    [/red]",
                  "to_check": "[yellow]to check[/yellow]"}
 LANGUAGES = ("fr", "en", "ar")
-
-
-def _workbench():  # imported lazily: `mizan --help` must not load torch
-    from assistant.user_jobs.indicators.workbench import IndicatorWorkbench
-    from mizan.common import _services
-
-    services = _services()
-    return IndicatorWorkbench(services.search, services.indexer, services.analyzer)
 
 
 def _language(lang: str | None) -> str | None:
@@ -65,14 +56,11 @@ def review(
 
     Exit code 0 when no criterion fails, 2 when some do.
     """
-    from mizan.common import _api, console
+    from mizan.common import _mizan, console
 
     language = _language(lang)
-    if api:
-        with _api(api) as client:
-            data = client.review_indicator(indicator, objective=objective, language=language)
-    else:
-        data = _workbench().review(indicator, objective, language).model_dump()
+    with _mizan(api) as mizan:
+        data = mizan.review_indicator(indicator, objective=objective, language=language)
     if not _emit(data, as_json):
         for v in data["verdicts"]:
             found = f" [dim](found: {escape(', '.join(v['found']))})[/dim]" if v["found"] else ""
@@ -94,14 +82,11 @@ def draft(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """Draft 3-5 indicators from templates: fields copied from the description or marked to complete."""
-    from mizan.common import _api, console
+    from mizan.common import _mizan, console
 
     language = _language(lang)
-    if api:
-        with _api(api) as client:
-            data = client.draft_indicators(description, language=language)
-    else:
-        data = _workbench().draft(description, language).model_dump()
+    with _mizan(api) as mizan:
+        data = mizan.draft_indicators(description, language=language)
     if _emit(data, as_json):
         return
     for n, indicator in enumerate(data["indicators"], start=1):
@@ -126,17 +111,14 @@ def classify(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """Suggest a marking code (G0/G1/G2, OECD-DAC 0/1/2) from the marking questions — never an official one."""
-    from mizan.common import _api, console
+    from mizan.common import _mizan, console
 
     if objective not in ("principal", "significant", "none"):
         raise typer.BadParameter("use principal, significant or none", param_hint="--objective")
     language = _language(lang) or "fr"
-    if api:
-        with _api(api) as client:
-            data = client.classify_programme(objective, specific_target_group=target_group, activity_share=share,
-                                             language=language)
-    else:
-        data = _workbench().classify(objective, target_group, share, language).model_dump()  # type: ignore[arg-type]
+    with _mizan(api) as mizan:
+        data = mizan.classify_programme(objective, specific_target_group=target_group, activity_share=share,
+                                        language=language)
     if _emit(data, as_json):
         return
     console.print(f"[bold]{data['code']}[/bold] (OECD-DAC {data['dac_marker']}) — {escape(data['level'])}")
@@ -151,9 +133,12 @@ def classify(
 @indicators_app.command("check")
 def check() -> None:
     """Check that every passage the criteria file cites is on its page in the local index (exit 1 if not)."""
-    from mizan.common import console
+    from assistant.user_jobs.indicators.workbench import IndicatorWorkbench
+    from mizan.common import _services, console
 
-    missing = [c for c in _workbench().sources() if not c.verified]
+    services = _services()
+    workbench = IndicatorWorkbench(services.search, services.indexer, services.analyzer)
+    missing = [c for c in workbench.sources() if not c.verified]
     for c in missing:
         console.print(f"[red]not found[/red] {escape(c.file)} p.{c.page}: «{escape(c.quote)}»")
     if missing:
@@ -172,28 +157,13 @@ def brief(
 ) -> None:
     """A delegation brief: 5-8 cited bullet points on one topic, printed as Markdown (and saved as a PDF)."""
     from assistant.user_jobs.brief import TOPICS
-    from mizan.common import _api, _services, console
+    from mizan.common import _mizan
 
     if topic not in TOPICS:
         raise typer.BadParameter(f"use one of {', '.join(TOPICS)}", param_hint="TOPIC")
     language = _language(lang) or "en"
-    printed: bytes | None = None
-    if api:
-        with _api(api) as client:
-            data = client.brief(topic, language=language)
-            if pdf is not None:
-                printed = client.brief_pdf(topic, language=language)
-    else:
-        from assistant.user_jobs.brief import BriefService
-        from assistant.user_jobs.brief_pdf import PdfUnavailable, brief_pdf
-
-        made = BriefService(_services().search).brief(topic, language)  # type: ignore[arg-type]
-        data = made.model_dump()
-        try:
-            printed = brief_pdf(made) if pdf is not None else None
-        except PdfUnavailable as exc:
-            console.print(f"[red]{escape(str(exc))}[/red]")
-            raise typer.Exit(1) from exc
+    with _mizan(api) as mizan:
+        data, printed = mizan.brief(topic, language=language, pdf=pdf is not None)
     if pdf is not None and printed is not None:
         pdf.write_bytes(printed)
     if out is not None:
@@ -210,23 +180,12 @@ def export(
 ) -> None:
     """Export documents with their cited pages for a reference manager (CSV, BibTeX, RIS)."""
     from assistant.user_jobs.export import FORMATS
-    from mizan.common import _api, _services, console
+    from mizan.common import _mizan, console
 
     if fmt not in FORMATS:
         raise typer.BadParameter("use csv, bib or ris", param_hint="--format")
-    if api:
-        with _api(api) as client:
-            text = client.export_references(ids, fmt=fmt)
-    else:
-        from assistant.user_jobs.export import UnknownReference, resolve
-        from assistant.user_jobs.export import export as render
-
-        try:
-            references = [r for i in ids for r in i.split(",") if r]
-            text = render(resolve(_services().indexer, references), fmt)  # type: ignore[arg-type]
-        except UnknownReference as exc:
-            console.print(f"[red]{escape(str(exc))}[/red]")
-            raise typer.Exit(1) from exc
+    with _mizan(api) as mizan:
+        text = mizan.export_references(ids, fmt=fmt)
     if out is not None:
         out.write_text(text, encoding="utf-8")
         console.print(f"wrote {out}")
@@ -237,14 +196,6 @@ def export(
 # --- the researcher's toolkit: facets, figures, similar documents ---------------------------------------------------
 
 TYPE_HELP = "Only documents of this type: guide, loi, rapport, etude, autre."
-
-
-def _research():
-    from assistant.user_jobs.research import Research
-    from mizan.common import _services
-
-    services = _services()
-    return Research(services.search, services.indexer, services.settings.collection)
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -270,16 +221,11 @@ def facets(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """How many documents cover a topic (or the catalogue), by type, year, language and source."""
-    from mizan.common import _api, _filters, console
+    from mizan.common import _filters, _mizan, console
 
     filters = _filters(lang, doc_type, year_from, year_to)
-    if api:
-        with _api(api) as client:
-            data = client.facets(topic, filters)
-    else:
-        from assistant.search.service import search_filters
-
-        data = asdict(_research().facets(topic, search_filters(filters)))
+    with _mizan(api) as mizan:
+        data = mizan.facets(topic, filters)
     if _emit(data, as_json):
         return
     about = f"on «{topic}»" if topic.strip() else "in the catalogue"
@@ -301,20 +247,11 @@ def figures(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """Rates and dirham amounts on a topic: value, unit, year, what it measures and where it is written."""
-    from mizan.common import _api, _filters, console
+    from mizan.common import _filters, _mizan, console
 
     filters = _filters(lang, doc_type, year_from, year_to)
-    if api:
-        with _api(api) as client:
-            data = client.figures(query, filters, limit=limit)
-    else:
-        from assistant.search.service import search_filters
-        from assistant.user_jobs.figures import FiguresService
-        from mizan.common import _services
-
-        services = _services()
-        found = FiguresService(services.search, services.analyzer).figures(query, search_filters(filters), limit)
-        data = [asdict(f) for f in found]
+    with _mizan(api) as mizan:
+        data = mizan.figures(query, filters, limit=limit)
     if _emit(data, as_json):
         return
     table = _table(f"{len(data)} figures on «{query}»", "value", "year", "measure", "source")
@@ -330,19 +267,10 @@ def similar(
     api: Annotated[Optional[str], typer.Option("--api", help=API_OPTION)] = None,
 ) -> None:
     """The documents closest to one document (its mean passage vector), best first. Exit 1: no such document."""
-    from mizan.common import _api, console
+    from mizan.common import _mizan, console
 
-    if api:
-        with _api(api) as client:
-            data = client.similar_documents(doc_id, k=k)
-    else:
-        from assistant.user_jobs.research import UnknownDocument
-
-        try:
-            data = [asdict(d) for d in _research().similar(doc_id, k)]
-        except UnknownDocument as exc:
-            console.print(f"[red]no document {escape(doc_id)}[/red]")
-            raise typer.Exit(1) from exc
+    with _mizan(api) as mizan:
+        data = mizan.similar_documents(doc_id, k=k)
     if _emit(data, as_json):
         return
     table = _table(f"Documents similar to {doc_id}", "score", "title", "file", "type", "year", "lang", "doc_id")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import common
-from ui.i18n import DEFAULT_LANGUAGE, ENDONYMS, LANG_KEY, LANG_STATE, LANGUAGES, current_language, t
+from ui.i18n import ENDONYMS, LANG_KEY, LANG_STATE, LANGUAGES, current_language, t, tn
+from ui.settings import get_ui_settings
 
 st.set_page_config(page_title="Mizan — ميزان", page_icon=":material/balance:", layout="wide")
 
@@ -16,7 +17,7 @@ def _language_chosen() -> None:
 
 if LANG_STATE not in st.session_state:  # first run of the session: ?lang=ar in a shared link sets the interface
     wanted = st.query_params.get(LANG_KEY)
-    st.session_state[LANG_STATE] = wanted if wanted in LANGUAGES else DEFAULT_LANGUAGE
+    st.session_state[LANG_STATE] = wanted if wanted in LANGUAGES else get_ui_settings().ui_language
 if st.session_state.get(LANG_KEY) != st.session_state[LANG_STATE]:  # the switch forgot it (page change)
     st.session_state[LANG_KEY] = st.session_state[LANG_STATE]
 
@@ -28,7 +29,7 @@ with st.sidebar:
         on_change=_language_chosen,
     )
 lang = current_language()
-if lang == DEFAULT_LANGUAGE:
+if lang == get_ui_settings().ui_language:  # the deployment's own language needs no ?lang= in the address
     st.query_params.pop(LANG_KEY, None)
 elif st.query_params.get(LANG_KEY) != lang:
     st.query_params[LANG_KEY] = lang
@@ -55,7 +56,7 @@ with st.sidebar:
     if "problem" in status:
         st.caption(f":red[:material/cloud_off: {t('api.down')}]", help=status["problem"])
     else:
-        count = t("api.documents", n=status.get("documents", "?"))
+        count = tn("api.documents", int(status.get("documents", 0)))
         st.caption(f":green[:material/cloud_done: {t('api.connected')}] · {count}")
     st.caption(t("app.footer"))
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import html
 import mimetypes
 import re
-import unicodedata
 from pathlib import PurePosixPath
 from typing import Any
 
 import streamlit as st
 
 from core.contract import DocumentSummary
-from core.settings import get_settings
+from core.text import fold
 from ui.api_client import (
     ApiAuthError,
     ApiError,
@@ -22,17 +21,18 @@ from ui.api_client import (
     MizanClient,
 )
 from ui.i18n import is_rtl, t
+from ui.settings import get_ui_settings
 
 # --- the client, cached lookups ---------------------------------------------------------------------------
 
 
 @st.cache_resource(show_spinner=False)
 def _client(url: str) -> MizanClient:
-    return MizanClient(url)
+    return MizanClient(url, timeout=get_ui_settings().api_timeout)
 
 
 def client() -> MizanClient:
-    return _client(get_settings().api_url)
+    return _client(get_ui_settings().api_url)
 
 
 @st.cache_data(ttl=5, show_spinner=False)
@@ -45,7 +45,7 @@ def _health(url: str) -> dict[str, Any]:
 
 def health() -> dict[str, Any]:
     """The API's /health (documents, llm, uploads_enabled), or {"problem": why not}; read at most every 5 s."""
-    return _health(get_settings().api_url)
+    return _health(get_ui_settings().api_url)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -55,7 +55,7 @@ def _catalogue(url: str) -> list[dict[str, Any]]:
 
 def catalogue() -> list[DocumentSummary]:
     """Every indexed document (cached briefly; raises ApiError)."""
-    return [DocumentSummary.model_validate(d) for d in _catalogue(get_settings().api_url)]
+    return [DocumentSummary.model_validate(d) for d in _catalogue(get_ui_settings().api_url)]
 
 
 def forget_catalogue() -> None:
@@ -77,7 +77,7 @@ def _page_image(url: str, doc_id: str, page: int) -> bytes | None:
 
 
 def page_image(doc_id: str, page: int) -> bytes | None:
-    return _page_image(get_settings().api_url, doc_id, page)
+    return _page_image(get_ui_settings().api_url, doc_id, page)
 
 
 # --- errors -----------------------------------------------------------------------------------------------
@@ -236,9 +236,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    folded = re.sub("[أإآ]", "ا", folded).replace("ة", "ه").replace("ى", "ي")
+    """core.text.fold, then the Arabic spellings a question and a passage may differ by, without the article."""
+    folded = re.sub("[أإآ]", "ا", fold(word)).replace("ة", "ه").replace("ى", "ي")
     return folded[2:] if folded.startswith("ال") and len(folded) > 4 else folded
 
 

@@ -36,6 +36,16 @@ NOT_FOR_PLACE = {
     "en": "The closest passages do not speak of {place}.",
     "ar": "المقتطفات الأقرب لا تتحدث عن {place}.",
 }
+NOT_PER_HEAD = {
+    "fr": "Les passages les plus proches ne donnent pas de chiffre par habitant.",
+    "en": "The closest passages give no figure per inhabitant.",
+    "ar": "المقتطفات الأقرب لا تقدم رقما لكل فرد.",
+}
+NOT_FOR_NAME = {
+    "fr": "Les passages les plus proches ne mentionnent pas {name}.",
+    "en": "The closest passages do not mention {name}.",
+    "ar": "المقتطفات الأقرب لا تذكر {name}.",
+}
 
 NEAREST = {
     "fr": "Documents les plus proches",

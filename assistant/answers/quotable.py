@@ -40,11 +40,12 @@ MAX_CODE_CHARS = 0.05  # of a sentence's visible characters: prose has almost no
 _AMOUNT_QUESTION = re.compile(
     r"(?i)\b(combien|montant|how much|how many|what (?:share|amount|percentage|proportion|rate|number|level)|"
     r"quel(?:le)?s? (?:est |sont |était )?(?:le |la |les )?(?:part|taux|nombre|coût|enveloppe|pourcentage|"
-    r"proportion|niveau|volume|total|budget)|share|rate|amount|total)\b|كم|مبلغ|نسبة|عدد|حجم|قيمة")
+    r"proportion|niveau|volume|total|budget)|share|rate|amount|total|cost|costs)\b|كم|مبلغ|نسبة|عدد|حجم|قيمة|(?<![\u0600-\u06FF])(?:[وفب]?ال|[وفبل])?(?:كلفة|تكلفة)")  # not "المكلفة" (in charge of)
 _DATE_QUESTION = re.compile(
     r"(?i)\b(quand|en quelle année|depuis quand|à quelle date|when|what year|which year|since when)\b|متى|أي سنة|منذ متى")
 _FIGURE = re.compile(r"\d[\d\s.,]*\d\s*(?:%|‰)|\d+(?:[.,]\d+)?\s*(?:%|dh|dirhams|mdh|mmdh|millions?|milliards?|"
-                     r"points?|درهم|مليون|مليار)|\d{1,3}(?:[ \u202f.]\d{3})+|(?<![\d-])\d+(?:,\d+)?(?![\d-])", re.IGNORECASE)
+                     r"points?|درهم|مليون|مليار)|\d{1,3}(?:[ \u202f.]\d{3})+|(?<![\w-])\d+(?:,\d+)?(?![\w-])", re.IGNORECASE)
+# (a digit inside a word, as "imp6t" or "2eme" in converted and scanned reports, is not a figure)
 
 
 def is_quotable(text: str) -> bool:

@@ -22,8 +22,10 @@ def refusal(language: str, evidence: Evidence, *, strategy: str, standalone_ques
             )
     lines = [labels.REFUSAL[language]]
     if gap is not None:
-        reason = {"sex": labels.NOT_BY_SEX, "year": labels.NOT_FOR_YEAR, "place": labels.NOT_FOR_PLACE}[gap.kind]
-        lines[0] += " " + reason[language].format(year=gap.year, place=gap.place)
+        reason = {"sex": labels.NOT_BY_SEX, "year": labels.NOT_FOR_YEAR, "place": labels.NOT_FOR_PLACE,
+                  "name": labels.NOT_FOR_NAME,
+                  "per_head": labels.NOT_PER_HEAD}[gap.kind]
+        lines[0] += " " + reason[language].format(year=gap.year, place=gap.place, name=gap.name)
     if nearest:
         lines.append(labels.heading(labels.NEAREST[language], language))
         page = labels.PAGE[language]

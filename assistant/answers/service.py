@@ -18,7 +18,7 @@ from assistant.answers.conflicts import with_conflicts
 from assistant.answers.conversation import Turn, question_language, standalone_question
 from assistant.answers.evidence import Evidence, EvidenceMeter, PassageSentences, Source
 from assistant.answers.extractive import Pick, compose, pick_sentences, quotes_in_reading_order
-from assistant.answers.focus import missing_focus
+from assistant.answers.focus import missing_focus, names_all
 from assistant.answers.guard import CitationGuard
 from assistant.answers.llm import get_llm, stream_text
 from assistant.answers.prompt import answer_messages, declined
@@ -93,7 +93,10 @@ class AnswerService:
         if evidence.is_weak(self.thresholds):
             yield from _pieces(refusal(language, evidence, strategy=chosen, standalone_question=standalone))
             return
-        sources = evidence.sources[:LLM_SOURCES if llm is not None else EXTRACT_SOURCES]
+        # A question naming a place or a programme in capitals is answered from the passages that name it, when
+        # any does: an English summary ranks above the French page naming "DDCTD" for an English question.
+        focused = [s for s in evidence.sources if names_all(standalone, [s.hit.text, s.hit.section, s.hit.title])]
+        sources = (focused or evidence.sources)[:LLM_SOURCES if llm is not None else EXTRACT_SOURCES]
         passages = self.meter.sentences(sources)
         picks = pick_sentences(evidence, passages, self.analyzer, self.thresholds)
         gap = missing_focus(standalone, [p.sentence.text for p in picks],

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import io
 import threading
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.library.jobs import WriteLock
 from assistant.library.uploads import uploads_dir
 from core.settings import Settings
+from core.text import fold
 from index.indexer import Indexer
 from ingest.types import Page, SourceDocument
 
@@ -51,8 +51,8 @@ class DocumentQuery:
         if self.year_to is not None and (doc.year is None or doc.year > self.year_to):
             return False
         if self.text:
-            haystack = _fold(" ".join((doc.title, doc.file_name, *doc.aliases)))
-            return all(word in haystack for word in _fold(self.text).split())
+            haystack = fold(" ".join((doc.title, doc.file_name, *doc.aliases)))
+            return all(word in haystack for word in fold(self.text).split())
         return True
 
 
@@ -65,7 +65,7 @@ class Catalogue:
     def documents(self, query: DocumentQuery | None = None) -> list[SourceDocument]:
         query = query or DocumentQuery()
         found = [doc for doc in self.indexer.documents() if query.matches(doc)]
-        return sorted(found, key=lambda doc: _fold(doc.title or doc.file_name))
+        return sorted(found, key=lambda doc: fold(doc.title or doc.file_name))
 
     def count(self) -> int:
         return self.indexer.document_count()
@@ -133,7 +133,3 @@ class Catalogue:
         return True
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents or Arabic vowel marks, so 'evaluation' finds 'Évaluation'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

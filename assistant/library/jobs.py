@@ -89,6 +89,7 @@ class IngestQueue:
             return job
 
     def _work(self) -> None:
+        _yield_cpu(self.settings.upload_nice)
         while (job_id := self._pending.get()) is not None:
             if self._stopping:
                 continue
@@ -157,6 +158,17 @@ class IngestQueue:
         job = self._update(job.job_id, moved=str(destination))
         os.replace(target, destination)
         return job
+
+
+def _yield_cpu(niceness: int) -> None:
+    """Lower this thread's priority only: on Linux a thread has its own nice value, inherited by what it starts (the
+    reader process, torch's threads), so requests keep theirs. Elsewhere, or when refused, the upload just competes."""
+    if niceness <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except OSError as exc:
+        log.warning("could not lower the ingestion thread's priority: %s", exc)
 
 
 def _outcome(report: IngestReport) -> tuple[JobStatus, str]:

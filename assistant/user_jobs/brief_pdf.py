@@ -5,7 +5,7 @@ A browser does all of that (HarfBuzz shaping, the Unicode bidirectional algorith
 fontconfig); the pure-Python writers tried shape the letters but draw Arabic lines word by word in visual order
 and drop brackets and dashes from the Arabic font, so a reader's copy-paste or our own ingest reads them
 backwards. Debian's `chromium` (with fonts-noto-core) is the one the browser tests already use (`make browser`);
-a PDF printed by it reads back in logical order through `ingest.readers` (tests/test_brief_pdf.py).
+a PDF printed by it reads back in logical order through `ingest.readers` (tests/assistant/test_brief_pdf.py).
 
 Each quote is a paragraph of its own, in its own language's direction, and each source is a left-to-right
 reference line then its title in the title's direction: a line never mixes a right-to-left paragraph into a left-to-right one, the one layout that text extraction (ours

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ui_harness import API_KEY, REPO, Server, start_api, start_ui
+
+from tests.support.ui_harness import API_KEY, REPO, Server, start_api, start_ui
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no `playwright install`)")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -9,7 +9,7 @@ import streamlit as st
 from core.contract import JobState
 from ui import common
 from ui.api_client import ApiError
-from ui.i18n import LABELS, t
+from ui.i18n import label_or, t
 
 JOBS = "admin_jobs"  # [{job_id, file_name}] started in this session
 KEY = "admin-key"
@@ -23,8 +23,7 @@ def _jobs() -> list[dict]:
 
 def _status_label(job: JobState) -> str:
     status = job.status
-    key = f"admin.status.{status}"
-    return f"{STATUS_EMOJI.get(status, '')} {t(key) if key in LABELS else status}".strip()
+    return f"{STATUS_EMOJI.get(status, '')} {label_or(f'admin.status.{status}', status)}".strip()
 
 
 def _job_table() -> None:

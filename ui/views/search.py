@@ -8,10 +8,10 @@ import streamlit as st
 
 from core.contract import DOC_TYPES, DocumentHits, Filters, Hit
 from core.contract import LANGUAGES as CONTENT_LANGUAGES
-from core.settings import get_settings
 from ui import common
 from ui.api_client import ApiError
-from ui.i18n import doc_type_label, labels_for, language_label, t
+from ui.i18n import doc_type_label, labels_for, language_label, t, tn
+from ui.settings import get_ui_settings
 
 PANEL = "search_source"
 PARAMS = "search_params"
@@ -46,7 +46,7 @@ def _export_row(hits: list[Hit]) -> None:
         fmt = st.selectbox(t("search.export_format"), EXPORT_FORMATS, key="search-export-format",
                            format_func=labels_for("search.export", EXPORT_FORMATS).__getitem__, width=220)
         try:
-            data = _export(get_settings().api_url, references, fmt)
+            data = _export(get_ui_settings().api_url, references, fmt)
         except ApiError as exc:
             common.show_error(exc)
             return
@@ -62,7 +62,7 @@ def _facets(url: str, query: str, filters: tuple) -> dict[str, Any]:
 def _facets_row(query: str, filters: tuple) -> None:
     """How the topic is covered: documents by type, year, language and source (the researcher's first look)."""
     try:
-        counts = _facets(get_settings().api_url, query, filters)
+        counts = _facets(get_ui_settings().api_url, query, filters)
     except ApiError as exc:
         common.show_error(exc)
         return
@@ -84,7 +84,7 @@ def _figures(url: str, query: str, filters: tuple) -> list[dict[str, Any]]:
 def _render_figures(query: str, filters: tuple) -> None:
     """The figures the passages give, as a table a researcher can sort and copy: value, unit, year, measure, source."""
     try:
-        figures = _figures(get_settings().api_url, query, filters)
+        figures = _figures(get_ui_settings().api_url, query, filters)
     except ApiError as exc:
         common.show_error(exc)
         return
@@ -96,7 +96,7 @@ def _render_figures(query: str, filters: tuple) -> None:
         t("figures.measure"): f["measure"],
         t("figures.source"): f"{f['title']} · {common.where(f['page'], f['locator'])}", t("figures.sentence"): f["sentence"],
     } for f in figures]
-    st.caption(t("figures.count", n=len(rows)))
+    st.caption(tn("figures.count", len(rows)))
     st.dataframe(rows, hide_index=True, key="figures-table")
 
 
@@ -227,7 +227,7 @@ if view == "figures":
 by_doc = view == "documents"
 try:
     with st.spinner(t("assistant.thinking")):
-        raw = _search(get_settings().api_url, params["query"], params["k"], params["mode"], params["filters"], by_doc)
+        raw = _search(get_ui_settings().api_url, params["query"], params["k"], params["mode"], params["filters"], by_doc)
 except ApiError as exc:
     common.show_error(exc)
     st.stop()

@@ -1,0 +1,75 @@
+"""Quality floors: retrieval and answers on both question sets may not fall below the committed figures.
+
+The figures are those of evaluation/RESULTS.md (same defaults). The tolerance is about two questions of the set
+(one for a language's own floor), so noise passes and a real regression (a dropped glossary, a broken fusion,
+a refusal threshold at 0) does not. The real set needs the real reports beside the checkout (`dev_corpus`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import scratch_settings
+
+from core.settings import Settings
+from evaluation.answers import evaluate_answers
+from evaluation.corpora import combined_corpus
+from evaluation.questions import load_questions
+from evaluation.runner import evaluate, prepare
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "evaluation" / "questions" / "sample.jsonl"
+REAL = ROOT / "evaluation" / "questions" / "real.jsonl"
+CORPUS = ROOT / "corpus" / "documents"
+
+pytestmark = pytest.mark.slow
+
+# Committed figures (evaluation/RESULTS.md), hybrid mode and extractive answers.
+FLOORS = {
+    "sample": {"recall@5": 0.870, "mrr@10": 0.730, "by_lang": {"fr": 0.914, "en": 0.636, "ar": 1.0},
+               "answerable_refused": 0.0, "unanswerable_refused": 0.833, "evidence_hit": 0.667},
+    "real": {"recall@5": 0.797, "mrr@10": 0.654, "by_lang": {"fr": 0.744, "en": 0.947, "ar": 0.750},
+             "answerable_refused": 0.027, "unanswerable_refused": 0.583, "evidence_hit": 0.736},
+}
+TOLERANCE = {"sample": 0.04, "real": 0.03}  # about two questions
+LANG_TOLERANCE = {"fr": 0.03, "en": 0.06, "ar": 0.07}  # about one question of the smaller sets
+
+
+def _measure(settings: Settings, questions: Path, corpus: Path) -> dict[str, Any]:
+    context, _ = prepare(settings, corpus)
+    question_set = load_questions(questions)
+    retrieval = evaluate(context, question_set, ["hybrid"], 10)["modes"]["hybrid"]
+    answers = evaluate_answers(context, question_set, ["extractive"])["strategies"]["extractive"]
+    return {"overall": retrieval["overall"], "by_lang": retrieval["by_lang"], "answers": answers}
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) -> Iterator[Settings]:
+    yield scratch_settings(tmp_path_factory.mktemp("floors"), embed_model_path)
+
+
+@pytest.fixture(scope="module")
+def measured(settings: Settings, dev_corpus: Path) -> dict[str, dict[str, Any]]:
+    real_corpus = combined_corpus([dev_corpus, CORPUS], settings.data_dir / "corpora")
+    return {"sample": _measure(settings, SAMPLE, CORPUS), "real": _measure(settings, REAL, real_corpus)}
+
+
+@pytest.mark.parametrize("question_set", ["sample", "real"])
+def test_retrieval_does_not_fall_below_the_committed_figures(measured: dict, question_set: str) -> None:
+    floor, got, tolerance = FLOORS[question_set], measured[question_set], TOLERANCE[question_set]
+    assert got["overall"]["recall@5"] >= floor["recall@5"] - tolerance, got["overall"]
+    assert got["overall"]["mrr@10"] >= floor["mrr@10"] - tolerance, got["overall"]
+    for lang, value in floor["by_lang"].items():
+        assert got["by_lang"][lang]["recall@5"] >= value - LANG_TOLERANCE[lang], (lang, got["by_lang"][lang])
+
+
+@pytest.mark.parametrize("question_set", ["sample", "real"])
+def test_answers_keep_their_refusal_rates_and_citations(measured: dict, question_set: str) -> None:
+    floor, got, tolerance = FLOORS[question_set], measured[question_set]["answers"], TOLERANCE[question_set]
+    assert got["citation_validity"] == 1.0
+    assert got["answerable_refused"] <= floor["answerable_refused"] + tolerance, got
+    assert got["unanswerable_refused"] >= floor["unanswerable_refused"] - 1e-9, got
+    assert got["evidence_hit"] >= floor["evidence_hit"] - tolerance, got
