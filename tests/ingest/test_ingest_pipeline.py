@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 from conftest import scratch_settings
-from tests.support.readerfaults import misbehaving_read
 
 import index.indexer as indexer_module
 from assistant.services import Services, build_services
 from index.backends.factory import close_backend
 from ingest.loader import ReadLimits
 from ingest.types import Rejected
+from tests.support.readerfaults import misbehaving_read
 
 PARAGRAPH = ("La budgétisation sensible au genre intègre l'égalité entre les femmes et les hommes dans la "
              "programmation budgétaire du programme {n}. Les indicateurs de performance sont ventilés par sexe. ")
