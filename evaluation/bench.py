@@ -28,6 +28,7 @@ from index.backends.base import StoredPoint, VectorBackend
 from index.backends.factory import close_backend, open_backend
 from index.backends.server import ServerBackend
 from index.embedder import Embedder, get_embedder
+from ingest.worker import reader_peak_rss_mb
 
 QUESTIONS = Path(__file__).parent / "questions" / "sample.jsonl"
 FALLBACK_QUERIES = [
@@ -61,7 +62,8 @@ def bench_ingest(settings: Settings, folders: list[Path], console: Console, *, a
                  ) -> dict[str, object]:
     """End-to-end ingest of `folders` (one after the other, into one collection) with the configured embedding backend, then `encode` alone on the same chunk
     texts with that backend and with fp32 torch, in the same process: the pipeline's overhead and the backend's
-    gain read off one run. Peak RSS is taken before the fp32 model is loaded for the comparison."""
+    gain read off one run. Peak RSS is taken before the fp32 model is loaded for the comparison, for this process
+    and for the reader process (which reads, cleans and chunks beside the embedder)."""
     with tempfile.TemporaryDirectory(prefix="mizan-bench-") as tmp:
         scratch = _scratch(settings, tmp)
         rt = build_services(scratch)
@@ -71,7 +73,7 @@ def bench_ingest(settings: Settings, folders: list[Path], console: Console, *, a
             json.loads(p.payload["_node_content"])["text"] for p in rt.backend.scroll("bench") if p.payload
         ]
         raw = _encode_rate(rt.embedder, texts)
-        peak_rss = peak_rss_mb()
+        peak_rss, reader_rss = peak_rss_mb(), reader_peak_rss_mb()
         close_backend(scratch)
         fp32 = raw if rt.embedder.key == rt.embedder.name else _encode_rate(
             get_embedder(scratch.model_copy(update={"embed_backend": "torch", "embed_precision": "fp32"})), texts)
@@ -93,6 +95,7 @@ def bench_ingest(settings: Settings, folders: list[Path], console: Console, *, a
         "encode_speedup_vs_torch_fp32": raw / fp32 if fp32 else 0.0,
         "ratio": (chunks / seconds) / raw if raw else 0.0,
         "peak_rss_mb": peak_rss,
+        "peak_rss_reader_mb": reader_rss,
         "projected_hours_50k_pages": LIBRARY_PAGES / (pages / seconds) / 3600 if pages else None,
     }
     if as_json:

@@ -23,11 +23,16 @@ from index.analyzer import BM25Analyzer
 from index.backends.base import VectorBackend
 from index.backends.vector_store import BackendVectorStore
 from index.embedder import Embedder, MizanEmbedding
-from ingest.chunking import chunk_document, hf_token_counter, passage_overhead
-from ingest.loader import ReadLimits, load_corpus
+from ingest.chunking import Chunker, passage_overhead
+from ingest.feeder import Feeder
+from ingest.loader import ReadLimits, apply_metadata, corpus_manifest, stream_files
+from ingest.metadata import ManifestEntry
 from ingest.ocr import OcrOptions
 from ingest.types import PAGE_BREAK, Page, Rejected, SourceDocument
 
+# Files read ahead of the embedder, waiting in the feeder's queue: enough that the model never waits for a
+# small file, few enough that a fast reader cannot fill memory.
+READ_AHEAD_FILES = 8
 # Document metadata kept in the docstore: the catalogue the API and UI list.
 CATALOGUE_KEYS = ("file_name", "aliases", "title", "doc_type", "year", "language", "source", "licence", "path", "pages")
 
@@ -44,6 +49,9 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     aliased: dict[str, str] = field(default_factory=dict)  # a copy's file name -> the stored document's file name
+    # (event, file name, time.perf_counter()): "read" when the reader process handed a file over, "embedded" when
+    # its chunks were stored; how reading and embedding overlapped (tests, `mizan bench ingest`)
+    timeline: list[tuple[str, str, float]] = field(default_factory=list)
 
 
 def read_limits(settings: Settings) -> ReadLimits:
@@ -96,23 +104,20 @@ def from_llama_document(document: BaseNode) -> SourceDocument:
 
 
 class PageChunker(TransformComponent):
-    """Turns whole documents into page-aware chunks inside the pipeline (LlamaIndex's splitter does the cutting)."""
+    """Turns whole documents into page-aware chunks inside the pipeline (LlamaIndex's splitter does the cutting).
 
-    chunk_size: int
-    chunk_overlap: int
-    reserved_tokens: int
-    context_tokens: int
-    token_counter: Any
+    A document the reader process has already cut (see `ingest.loader.stream_files`) takes its chunks from
+    `ready`, keyed by document id; the pipeline still decides whether it is embedded at all.
+    """
+
+    chunker: Any  # ingest.chunking.Chunker
+    ready: dict[str, list[BaseNode]] = {}
 
     def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[BaseNode]:
         chunks: list[BaseNode] = []
         for node in nodes:
-            chunks.extend(
-                chunk_document(
-                    from_llama_document(node), self.token_counter, self.chunk_size, self.chunk_overlap,
-                    self.reserved_tokens, self.context_tokens,
-                )
-            )
+            cut = self.ready.pop(node.id_, None)
+            chunks.extend(cut if cut is not None else self.chunker(from_llama_document(node)))
         return chunks
 
 
@@ -130,17 +135,16 @@ class Indexer:
         self.vector_store = BackendVectorStore(backend, settings.collection, analyzer.sparse_doc_fn)
         self.docstore_path = settings.docstore_path
         self.docstore = _load_docstore(self.docstore_path)
+        self.chunker = Chunker(
+            embedder.tokenizer,
+            chunk_size=min(settings.chunk_size, embedder.max_seq_length),
+            chunk_overlap=settings.chunk_overlap,
+            reserved_tokens=passage_overhead(embedder.tokenizer, embedder.prefix("passage")),
+            context_tokens=settings.context_tokens,
+        )
+        self.page_chunker = PageChunker(chunker=self.chunker, ready={})
         self.pipeline = IngestionPipeline(
-            transformations=[
-                PageChunker(
-                    chunk_size=min(settings.chunk_size, embedder.max_seq_length),
-                    chunk_overlap=settings.chunk_overlap,
-                    reserved_tokens=passage_overhead(embedder.tokenizer, embedder.prefix("passage")),
-                    context_tokens=settings.context_tokens,
-                    token_counter=hf_token_counter(embedder.tokenizer),
-                ),
-                MizanEmbedding(embedder=embedder),
-            ],
+            transformations=[self.page_chunker, MizanEmbedding(embedder=embedder)],
             vector_store=self.vector_store,
             docstore=self.docstore,
             docstore_strategy=DocstoreStrategy.UPSERTS,
@@ -187,24 +191,64 @@ class Indexer:
     ) -> IngestReport:
         """Load, chunk, embed and store what changed in `folder`; retire documents replaced or (with prune) gone.
 
-        `on_file(name)` is called as each file is read, `on_pages(done, total)` as pages are indexed.
+        Files are read, cleaned and chunked in a worker process while the documents before them are embedded
+        (see ingest.feeder): a new document is embedded as soon as it is read. A document whose content the
+        docstore already holds waits for the end of the reading, since what becomes of it (skipped, renamed,
+        an alias of a stored copy) depends on every name this run reads.
+
+        `on_file(name)` is called as each file is read (from the feeder's thread), `on_pages(done, total)` as
+        pages are indexed (`total`: the pages read so far).
         """
         started = time.perf_counter()
-        loaded = load_corpus(folder, files=files, progress=on_file, limits=read_limits(self.settings))
-        report = IngestReport(rejected=list(loaded.rejected), warnings=list(loaded.warnings), documents=len(loaded.documents))
-        report.files = sum(1 + len(d.aliases) for d in loaded.documents) + len(loaded.rejected)
-        report.pages = sum(len(d.pages) for d in loaded.documents)
+        entries, problems = corpus_manifest(folder, files)
+        report = IngestReport(warnings=list(problems))
+        stored = frozenset(self.docstore.get_all_document_hashes().values())
+        fresh: list[SourceDocument] = []  # embedded as they came
+        held: list[SourceDocument] = []  # already stored: settled once every name of the run is known
+        progress = _Progress(report, on_pages)
+        stream = stream_files(folder, files, entries, progress=on_file, limits=read_limits(self.settings),
+                              chunker=self.chunker, stored=stored)
+        try:
+            with Feeder(stream, maxsize=READ_AHEAD_FILES) as feeder:
+                for run in feeder.runs(lambda loaded: loaded.pages, pages_per_run):
+                    batch = []
+                    for loaded in run:
+                        report.timeline.append(("read", loaded.file_name, loaded.read_at))
+                        report.warnings.extend(loaded.warnings)
+                        if loaded.rejected is not None:
+                            report.rejected.append(loaded.rejected)
+                        elif loaded.document is not None:
+                            report.pages += len(loaded.document.pages)
+                            if loaded.document.doc_id in stored:
+                                held.append(loaded.document)
+                                continue
+                            if loaded.chunks is not None:
+                                self.page_chunker.ready[loaded.document.doc_id] = list(loaded.chunks)
+                            batch.append(loaded.document)
+                    fresh.extend(batch)
+                    self._embed(batch, report)
+                    progress.advance(batch)
+        finally:
+            self.page_chunker.ready.clear()
+        loaded_documents = fresh + held
+        report.documents = len(loaded_documents)
+        report.files = sum(1 + len(d.aliases) for d in loaded_documents) + len(report.rejected)
 
-        names = {name for d in loaded.documents for name in (d.file_name, *d.aliases)}
-        for document in loaded.documents:
+        self._settle_copies(fresh, entries, report)
+        names = {name for d in loaded_documents for name in (d.file_name, *d.aliases)}
+        for document in held:
+            if document.aliases:
+                apply_metadata(document, entries)  # a copy's name may have a manifest row of its own
             self._keep_stored_aliases(document, names, prune=prune and files is None)
-        to_index = [d for d in loaded.documents if not self._aliased_to_stored(d, names, report)]
-        self._index(to_index, report, on_pages, pages_per_run)
+        to_index = [d for d in held if not self._aliased_to_stored(d, names, report)]
+        for batch in _batches(to_index, pages_per_run):
+            self._embed(batch, report)
+            progress.advance(batch)
 
-        present = {name: d.doc_id for d in loaded.documents for name in (d.file_name, *d.aliases)}
+        present = {name: d.doc_id for d in loaded_documents for name in (d.file_name, *d.aliases)}
         # a file that now reads as broken no longer holds its stored content; one whose reading failed still may
-        present.update({r.file_name: "" for r in loaded.rejected if not r.transient})
-        kept = {r.file_name for r in loaded.rejected if r.transient}
+        present.update({r.file_name: "" for r in report.rejected if not r.transient})
+        kept = {r.file_name for r in report.rejected if r.transient}
         self._release_names(present)
         for doc_id in self._retired(present, kept, prune=prune and files is None):
             self.vector_store.delete(doc_id)
@@ -214,6 +258,21 @@ class Indexer:
         self.backend.flush()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _settle_copies(self, fresh: list[SourceDocument], entries: dict[str, ManifestEntry],
+                       report: IngestReport) -> None:
+        """Embedded documents whose content later files repeated: their docstore entries take those names as
+        aliases. Where an alias's manifest row changes what the chunks carry (title, type, year, language), the
+        document is embedded again (rare: a row given for the copy and none for the first file)."""
+        for document in fresh:
+            if not document.aliases:
+                continue
+            embedded = (document.title, document.doc_type, document.year, document.language)
+            apply_metadata(document, entries)
+            if (document.title, document.doc_type, document.year, document.language) != embedded:
+                self._embed([document], report)
+            else:
+                self.docstore.add_documents([to_llama_document(document)], allow_update=True)
 
     def rebuild(self, on_pages: Callable[[int, int], None] | None = None, pages_per_run: int = 64) -> IngestReport:
         """Drop the collection and index every document again from the docstore's text (no file is read).
@@ -244,16 +303,22 @@ class Indexer:
         pages_per_run: int,
     ) -> None:
         """Chunk, embed and store the documents the docstore does not hold yet, in runs of ~`pages_per_run` pages."""
-        done = 0
+        progress = _Progress(report, on_pages)
         for batch in _batches(documents, pages_per_run):
-            nodes = self.pipeline.run(documents=[to_llama_document(d) for d in batch])
-            for listener in self.on_nodes:
-                listener(nodes)
-            report.chunks_embedded += len(nodes)
-            report.documents_embedded += len({n.ref_doc_id for n in nodes})
-            done += sum(len(d.pages) for d in batch)
-            if on_pages:
-                on_pages(done, report.pages)
+            self._embed(batch, report)
+            progress.advance(batch)
+
+    def _embed(self, documents: list[SourceDocument], report: IngestReport) -> None:
+        """One pipeline run: the documents the docstore lacks (or holds with another hash) chunked, embedded, stored."""
+        if not documents:
+            return
+        nodes = self.pipeline.run(documents=[to_llama_document(d) for d in documents])
+        for listener in self.on_nodes:
+            listener(nodes)
+        report.chunks_embedded += len(nodes)
+        report.documents_embedded += len({n.ref_doc_id for n in nodes})
+        now = time.perf_counter()
+        report.timeline.extend(("embedded", d.file_name, now) for d in documents)
 
     def _keep_stored_aliases(self, document: SourceDocument, names: set[str], *, prune: bool) -> None:
         """A document read again keeps the aliases it was given by earlier runs.
@@ -333,6 +398,18 @@ def missing_vectors(settings: Settings, backend: VectorBackend, docstore: Simple
 
 def _load_docstore(path: Path) -> SimpleDocumentStore:
     return SimpleDocumentStore.from_persist_path(str(path)) if path.exists() else SimpleDocumentStore()
+
+
+class _Progress:
+    """`on_pages(done, total)` as runs of documents are indexed; `total` is what has been read so far."""
+
+    def __init__(self, report: IngestReport, on_pages: Callable[[int, int], None] | None) -> None:
+        self.report, self.on_pages, self.done = report, on_pages, 0
+
+    def advance(self, documents: list[SourceDocument]) -> None:
+        self.done += sum(len(d.pages) for d in documents)
+        if self.on_pages is not None and documents:
+            self.on_pages(self.done, self.report.pages)
 
 
 def _batches(documents: Iterable[SourceDocument], pages_per_run: int) -> Iterable[list[SourceDocument]]:

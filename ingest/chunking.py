@@ -10,10 +10,12 @@ from __future__ import annotations
 import bisect
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from tokenizers import Tokenizer
 
 from ingest.language import UNDETERMINED, detect_language
 from ingest.metadata import headings
@@ -37,6 +39,46 @@ def hf_token_counter(tokenizer: Any) -> TokenCounter:
 def passage_overhead(tokenizer: Any, prefix: str = PASSAGE_PREFIX) -> int:
     """Tokens the embedder adds around every chunk: the prefix plus the special tokens (<s>, </s>)."""
     return len(tokenizer.encode(prefix, add_special_tokens=False)) + tokenizer.num_special_tokens_to_add(pair=False)
+
+
+@dataclass(frozen=True)
+class Chunker:
+    """`chunk_document` with its settings bound: what the reader process cuts each new document with.
+
+    The embedding model's Hugging Face tokenizer counts tokens where it was made. Pickled to the reader process,
+    it travels as its bare `tokenizers.Tokenizer` (its JSON): that loads there without transformers and torch,
+    and counts the same tokens. (The Rust tokenizer of the e5 model holds ~300 MB: one copy per process.)
+    """
+
+    tokenizer: Any  # a fast Hugging Face tokenizer, or the bare tokenizers.Tokenizer under one
+    chunk_size: int
+    chunk_overlap: int
+    reserved_tokens: int = 0
+    context_tokens: int = 0
+
+    def __call__(self, doc: SourceDocument) -> list[TextNode]:
+        return chunk_document(doc, self._counter(), self.chunk_size, self.chunk_overlap, self.reserved_tokens,
+                              self.context_tokens)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        bare = self.tokenizer if isinstance(self.tokenizer, Tokenizer) else self.tokenizer.backend_tokenizer
+        return _bare_chunker, (bare.to_str(), self.chunk_size, self.chunk_overlap, self.reserved_tokens,
+                               self.context_tokens)
+
+    def _counter(self) -> TokenCounter:
+        tokenizer = self.tokenizer
+        if isinstance(tokenizer, Tokenizer):
+            return lambda text: tokenizer.encode(text, add_special_tokens=False).ids
+        return hf_token_counter(tokenizer)
+
+
+def _bare_chunker(tokenizer_json: str, *settings: int) -> Chunker:
+    """A pickled Chunker, rebuilt around a bare tokenizer. The model's own may carry the truncation its last
+    batch set (sentence-transformers cuts at 512 tokens): counting must not, so it is turned off."""
+    tokenizer = Tokenizer.from_str(tokenizer_json)
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return Chunker(tokenizer, *settings)
 
 
 def node_id(doc_id: str, chunk_index: int) -> str:

@@ -3,16 +3,23 @@
 One bad file never stops a batch: whatever goes wrong with it becomes a `Rejected` naming it, and the
 rest of the folder is still loaded. That includes a file too large for its format and one whose parsing
 overruns the time budget: files are parsed in a worker process (ingest.worker) that is killed past it.
+
+The same process cleans each file and, for ingestion, cuts it into chunks (`stream_files`), so all the work a
+file needs before embedding runs beside the embedder (see ingest.feeder) and counts against its budget.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePosixPath
 
+from llama_index.core.schema import TextNode
+
+from ingest.chunking import Chunker
 from ingest.cleaning import clean_pages
 from ingest.language import dominant_language
 from ingest.metadata import (
@@ -96,42 +103,117 @@ def load_corpus(folder: Path, files: list[Path] | None = None,
     `files` may be absolute or relative to `folder`; file names in the result are relative to `folder`.
     `progress` is called with each file name before that file is read. Only a missing `folder` raises.
     """
-    if files is None and not folder.is_dir():
-        raise NotADirectoryError(f"corpus folder not found: {folder}")
-    limits = limits or ReadLimits()
-    result = LoadResult()
-    entries, problems = read_manifest(folder)
-    result.warnings.extend(problems)
-    with WorkerReader(limits.timeout_s, limits.file_reader()) as worker:
-        _load_files(folder, _selected(folder, files), result, limits, worker, progress)
+    entries, problems = corpus_manifest(folder, files)
+    result = LoadResult(warnings=list(problems))
+    for loaded in stream_files(folder, files, entries, progress=progress, limits=limits):
+        result.warnings.extend(loaded.warnings)
+        if loaded.rejected is not None:
+            result.rejected.append(loaded.rejected)
+        elif loaded.document is not None:
+            result.documents.append(loaded.document)
     for document in result.documents:
-        _apply_metadata(document, entries)
+        if document.aliases:  # a twin's name may have a manifest row of its own
+            apply_metadata(document, entries)
     return result
 
 
-def _load_files(folder: Path, paths: list[Path], result: LoadResult, limits: ReadLimits, worker: WorkerReader,
-                progress: ProgressCallback | None) -> None:
-    """Each file into `result`: a document, an alias of an earlier one with the same content, or a rejection."""
+def corpus_manifest(folder: Path, files: list[Path] | None = None) -> tuple[dict[str, ManifestEntry], list[str]]:
+    """The manifest's rows of `folder` and its problems; a missing `folder` raises when all of it is to be read."""
+    if files is None and not folder.is_dir():
+        raise NotADirectoryError(f"corpus folder not found: {folder}")
+    return read_manifest(folder)
+
+
+@dataclass
+class LoadedFile:
+    """One file as the reader process hands it over: a document, a copy of an earlier one, or a rejection."""
+
+    file_name: str
+    document: SourceDocument | None = None  # None: rejected, or the same content as an earlier file (`alias_of`)
+    # cut by the reader process; None when not cut there (no chunker, or its content was already stored)
+    chunks: list[TextNode] | None = None
+    alias_of: SourceDocument | None = None  # the earlier document this file's name was added to as an alias
+    rejected: Rejected | None = None
+    warnings: list[str] = field(default_factory=list)
+    read_at: float = 0.0  # time.perf_counter() when its reading ended (pipeline timelines, tests)
+
+    @property
+    def pages(self) -> int:
+        return len(self.document.pages) if self.document is not None else 0
+
+
+@dataclass
+class Prepared:
+    """What the reader process returns for one file: its document, with the chunks cut from it when asked."""
+
+    document: SourceDocument
+    notes: list[str]
+    chunks: list[TextNode] | None
+
+
+def stream_files(folder: Path, files: list[Path] | None, entries: dict[str, ManifestEntry], *,
+                 progress: ProgressCallback | None = None, limits: ReadLimits | None = None,
+                 chunker: Chunker | None = None, stored: frozenset[str] = frozenset()) -> Iterator[LoadedFile]:
+    """Each file of `folder` (or `files`) as it is read, in order: reading, cleaning, the file's own manifest row
+    and, with a `chunker`, chunking happen in the worker process, within the file's time budget.
+
+    A document whose id is in `stored` is not chunked (the docstore holds it: it is most likely skipped). A file
+    with the content of an earlier one is yielded with `alias_of` that document, whose aliases now name it.
+    Closing the generator shuts the worker process down.
+    """
+    limits = limits or ReadLimits()
+    prepare = partial(prepare_file, folder=folder, read=limits.file_reader(), entries=entries, chunker=chunker,
+                      stored=stored)
     by_id: dict[str, SourceDocument] = {}
-    for path in paths:
-        file_name = _file_name(folder, path)
-        if progress is not None:
-            progress(file_name)
-        try:
-            document = _load_file(path, file_name, result.warnings, limits, worker)
-        except IngestError as exc:
-            result.rejected.append(Rejected(file_name, exc.reason, transient=exc.transient))
-            continue
-        except Exception as exc:  # a reader bug on one odd file must not cost the batch
-            result.rejected.append(Rejected(file_name, f"unexpected error ({type(exc).__name__}: {exc})"))
-            continue
-        twin = by_id.get(document.doc_id)
-        if twin is not None:
-            twin.aliases.append(file_name)
-            result.warnings.append(f"{file_name}: same content as {twin.file_name}; kept as an alias")
-            continue
-        by_id[document.doc_id] = document
-        result.documents.append(document)
+    with WorkerReader(limits.timeout_s, prepare) as worker:
+        for path in _selected(folder, files):
+            file_name = _file_name(folder, path)
+            if progress is not None:
+                progress(file_name)
+            try:
+                if not path.is_file():
+                    raise IngestError("file not found")
+                _check_size(path, limits)
+                prepared: Prepared = worker.read(path)
+            except IngestError as exc:
+                yield LoadedFile(file_name, rejected=Rejected(file_name, exc.reason, transient=exc.transient),
+                                 read_at=time.perf_counter())
+                continue
+            except Exception as exc:  # a reader bug on one odd file must not cost the batch
+                yield LoadedFile(file_name, read_at=time.perf_counter(), rejected=Rejected(
+                    file_name, f"unexpected error ({type(exc).__name__}: {exc})"))
+                continue
+            document = prepared.document
+            warnings = [f"{file_name}: {note}" for note in prepared.notes]
+            twin = by_id.get(document.doc_id)
+            if twin is not None:
+                twin.aliases.append(file_name)
+                warnings.append(f"{file_name}: same content as {twin.file_name}; kept as an alias")
+                yield LoadedFile(file_name, alias_of=twin, warnings=warnings, read_at=time.perf_counter())
+                continue
+            by_id[document.doc_id] = document
+            yield LoadedFile(file_name, document=document, chunks=prepared.chunks, warnings=warnings,
+                             read_at=time.perf_counter())
+
+
+def prepare_file(path: Path, *, folder: Path, read: Callable[[Path], ReadResult],
+                 entries: dict[str, ManifestEntry], chunker: Chunker | None, stored: frozenset[str]) -> Prepared:
+    """Run in the worker process: one file read, cleaned, described from its own manifest row and chunked."""
+    file_name = _file_name(folder, path)
+    result = read(path)
+    pages = clean_pages(result.pages, paginated=not result.labels)
+    if not any(pages):
+        raise IngestError("no text left after cleaning (only running headers, page numbers or blanks)")
+    recognised = set(result.ocr_pages)
+    document = SourceDocument(
+        doc_id=document_id(pages), path=path, file_name=file_name, title=_own_title(result, pages, file_name),
+        doc_type="autre", year=None, language="und",
+        pages=[Page(number, text, label, ocr=number in recognised) for number, (text, label)
+               in enumerate(zip(pages, result.labels or [""] * len(pages)), start=1)],
+    )
+    apply_metadata(document, entries)
+    chunks = chunker(document) if chunker is not None and document.doc_id not in stored else None
+    return Prepared(document, list(result.notes), chunks)
 
 
 def _selected(folder: Path, files: list[Path] | None) -> list[Path]:
@@ -152,26 +234,6 @@ def _file_name(folder: Path, path: Path) -> str:
         except ValueError:
             continue
     return path.name
-
-
-def _load_file(path: Path, file_name: str, warnings: list[str], limits: ReadLimits,
-               worker: WorkerReader) -> SourceDocument:
-    """Read and clean one file; metadata that needs the manifest comes later, once twins are merged."""
-    if not path.is_file():
-        raise IngestError("file not found")
-    _check_size(path, limits)
-    read = worker.read(path)
-    pages = clean_pages(read.pages, paginated=not read.labels)
-    if not any(pages):
-        raise IngestError("no text left after cleaning (only running headers, page numbers or blanks)")
-    warnings.extend(f"{file_name}: {note}" for note in read.notes)
-    recognised = set(read.ocr_pages)
-    return SourceDocument(
-        doc_id=document_id(pages), path=path, file_name=file_name, title=_own_title(read, pages, file_name),
-        doc_type="autre", year=None, language="und",
-        pages=[Page(number, text, label, ocr=number in recognised) for number, (text, label)
-               in enumerate(zip(pages, read.labels or [""] * len(pages)), start=1)],
-    )
 
 
 def _check_size(path: Path, limits: ReadLimits) -> None:
@@ -206,8 +268,9 @@ def _own_title(read: ReadResult, pages: list[str], file_name: str) -> str:
     return usable_title(read.title) or title_from_text(pages) or title_from_name(file_name)
 
 
-def _apply_metadata(document: SourceDocument, entries: dict[str, ManifestEntry]) -> None:
-    """Manifest values where given (for the file or one of its aliases), inference for the rest."""
+def apply_metadata(document: SourceDocument, entries: dict[str, ManifestEntry]) -> None:
+    """Manifest values where given (for the file or one of its aliases), inference for the rest. Applied again
+    once a document's aliases are known, it changes only what a manifest row given for an alias sets."""
     entry = next((found for name in (document.file_name, *document.aliases)
                   if (found := manifest_entry(entries, name)) is not None), None) or ManifestEntry(file="")
     if entry.title:

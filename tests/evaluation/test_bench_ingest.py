@@ -13,7 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 FIELDS = {
     "backend", "files", "pages", "chunks", "seconds", "pages_per_s", "chunks_per_s", "raw_encode_texts_per_s",
-    "raw_encode_texts_per_s_torch_fp32", "encode_speedup_vs_torch_fp32", "ratio", "peak_rss_mb",
+    "raw_encode_texts_per_s_torch_fp32", "encode_speedup_vs_torch_fp32", "ratio", "peak_rss_mb", "peak_rss_reader_mb",
     "projected_hours_50k_pages",
 }
 
@@ -37,5 +37,5 @@ def test_bench_ingest_reports_its_figures_as_json(tmp_path: Path, embed_model_pa
     assert figures["backend"] == "onnx" and figures["files"] == 3 and figures["pages"] == 3
     assert figures["chunks"] >= 3 and figures["pages_per_s"] > 0 and figures["raw_encode_texts_per_s_torch_fp32"] > 0
     assert figures["projected_hours_50k_pages"] == pytest.approx(50_000 / figures["pages_per_s"] / 3600)
-    assert figures["peak_rss_mb"] > 100
+    assert figures["peak_rss_mb"] > 100 and figures["peak_rss_reader_mb"] > 50  # the reader process is measured too
     assert not (tmp_path / "data" / "edge").exists()  # a scratch store, never the data dir's
