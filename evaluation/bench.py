@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import random
 import resource
 import statistics
 import tempfile
@@ -28,6 +29,8 @@ from index.backends.base import StoredPoint, VectorBackend
 from index.backends.factory import close_backend, open_backend
 from index.backends.server import ServerBackend
 from index.embedder import Embedder, get_embedder
+from index.sentence_store import in_context
+from index.sentences import split_passage
 from ingest.worker import reader_peak_rss_mb
 
 QUESTIONS = Path(__file__).parent / "questions" / "sample.jsonl"
@@ -55,6 +58,7 @@ def _scratch(settings: Settings, tmp: str) -> Settings:
     )
 
 
+SENTENCE_SAMPLE = 400  # sentences encoded alone to measure their raw rate
 LIBRARY_PAGES = 50_000  # a ministry's first load: the projection `mizan bench ingest` reports
 
 
@@ -69,10 +73,18 @@ def bench_ingest(settings: Settings, folders: list[Path], console: Console, *, a
         rt = build_services(scratch)
         _warm_up(rt, Path(tmp) / "warm-up")
         reports = [rt.indexer.ingest(folder) for folder in folders]
-        texts = [
-            json.loads(p.payload["_node_content"])["text"] for p in rt.backend.scroll("bench") if p.payload
-        ]
+        nodes = [json.loads(p.payload["_node_content"]) for p in rt.backend.scroll("bench") if p.payload]
+        texts = [node["text"] for node in nodes]
         raw = _encode_rate(rt.embedder, texts)
+        # With MIZAN_WARM_SENTENCES the pipeline also embeds every passage's sentences: the raw time of the same work
+        # counts them (their rate from a fixed sample: short texts, many of them).
+        sentences = list(dict.fromkeys(
+            context for node in nodes for context in in_context(split_passage(node["text"]),
+                                                                node["metadata"].get("section") or "")
+        )) if scratch.warm_sentences else []
+        raw_sentences = _encode_rate(rt.embedder, random.Random(0).sample(sentences, min(len(sentences),
+                                                                                         SENTENCE_SAMPLE))) \
+            if sentences else 0.0
         peak_rss, reader_rss = peak_rss_mb(), reader_peak_rss_mb()
         close_backend(scratch)
         fp32 = raw if rt.embedder.key == rt.embedder.name else _encode_rate(
@@ -93,7 +105,12 @@ def bench_ingest(settings: Settings, folders: list[Path], console: Console, *, a
         "raw_encode_texts_per_s": raw,
         "raw_encode_texts_per_s_torch_fp32": fp32,
         "encode_speedup_vs_torch_fp32": raw / fp32 if fp32 else 0.0,
-        "ratio": (chunks / seconds) / raw if raw else 0.0,
+        "sentences_embedded": len(sentences),
+        "raw_encode_sentences_per_s": raw_sentences,
+        # the pipeline's time against `encode` alone on the same work (chunks, and sentences when warmed)
+        "ratio": (len(texts) / raw + (len(sentences) / raw_sentences if sentences else 0.0)) / seconds
+        if raw else 0.0,
+        "ratio_chunks_only": (chunks / seconds) / raw if raw else 0.0,
         "peak_rss_mb": peak_rss,
         "peak_rss_reader_mb": reader_rss,
         "projected_hours_50k_pages": LIBRARY_PAGES / (pages / seconds) / 3600 if pages else None,
@@ -107,7 +124,7 @@ def bench_ingest(settings: Settings, folders: list[Path], console: Console, *, a
     for key, value in figures.items():
         table.add_row(key, f"{value:.2f}" if isinstance(value, float) else str(value))
     console.print(table)
-    console.print("target: ratio (end-to-end chunks/s ÷ the backend's raw encode texts/s) ≥ 0.85")
+    console.print("target: ratio (encode time alone of the same chunks and sentences ÷ end-to-end time) ≥ 0.85")
     return figures
 
 

@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIELDS = {
     "backend", "files", "pages", "chunks", "seconds", "pages_per_s", "chunks_per_s", "raw_encode_texts_per_s",
     "raw_encode_texts_per_s_torch_fp32", "encode_speedup_vs_torch_fp32", "ratio", "peak_rss_mb", "peak_rss_reader_mb",
-    "projected_hours_50k_pages",
+    "projected_hours_50k_pages", "precision", "sentences_embedded", "raw_encode_sentences_per_s", "ratio_chunks_only",
 }
 
 pytestmark = pytest.mark.slow
@@ -38,4 +38,7 @@ def test_bench_ingest_reports_its_figures_as_json(tmp_path: Path, embed_model_pa
     assert figures["chunks"] >= 3 and figures["pages_per_s"] > 0 and figures["raw_encode_texts_per_s_torch_fp32"] > 0
     assert figures["projected_hours_50k_pages"] == pytest.approx(50_000 / figures["pages_per_s"] / 3600)
     assert figures["peak_rss_mb"] > 100 and figures["peak_rss_reader_mb"] > 50  # the reader process is measured too
+    # the ratio counts the sentences the pipeline also embedded (MIZAN_WARM_SENTENCES, on by default)
+    assert figures["sentences_embedded"] > 0 and figures["raw_encode_sentences_per_s"] > 0
+    assert 0 < figures["ratio_chunks_only"] < figures["ratio"]
     assert not (tmp_path / "data" / "edge").exists()  # a scratch store, never the data dir's
