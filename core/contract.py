@@ -156,9 +156,9 @@ class Answer(BaseModel):
     text: str = Field(description="Answer in the question's language; every [n] refers to a citation.")
     language: str = Field(description="fr, en or ar: the question's language.")
     refused: bool = Field(False, description="True when the evidence was too weak to answer.")
-    refusal_reason: Literal["weak", "sex", "per_head", "year", "place", "name"] | None = Field(
+    refusal_reason: Literal["weak", "sex", "per_head", "figure", "year", "place", "name"] | None = Field(
         None, description="Why it was refused: weak evidence, or the closest passages lack figures for women (sex), "
-        "figures per inhabitant (per_head), the year asked (year), the region or city asked (place) or the programme "
+        "figures per inhabitant (per_head), any figure for a how-much question (figure), the year asked (year), the region or city asked (place) or the programme "
         "or body named in capitals (name).")
     citations: list[Citation] = Field(default_factory=list)
     nearest_documents: list[NearDocument] = Field(default_factory=list, description="Shown with a refusal.")

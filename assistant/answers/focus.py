@@ -14,6 +14,7 @@ would quote:
 - a Moroccan region or city, or another country, the question names (assistant/answers/places.py) must be named,
   in any of its spellings, in the passages quoted;
 - so must an acronym or brand name in capitals (assistant/answers/names.py: "ILAYKI INVEST", "FFP2");
+- a "how much" question needs a quoted sentence holding a figure (not only a year, nor "3eme");
 - a figure per inhabitant needs passages that give one per inhabitant ("GDP per inhabitant" is not answered by a
   region's share of value added).
 
@@ -50,7 +51,7 @@ SEX = re.compile(
 
 @dataclass(frozen=True)
 class Gap:
-    kind: Literal["sex", "per_head", "year", "place", "name"]
+    kind: Literal["sex", "per_head", "figure", "year", "place", "name"]
     year: str = ""
     place: str = ""
     name: str = ""
@@ -70,6 +71,8 @@ def missing_focus(question: str, quoted: Sequence[str], context: Sequence[str], 
         return Gap("sex")
     if PER_HEAD.search(question) and not any(PER_HEAD.search(t) for t in [*quoted, *context, *passages]):
         return Gap("per_head")
+    if amount and not any(holds_kind(t, "amount") for t in quoted):  # "how much" is not answered without a figure
+        return Gap("figure")
     for place in named_places(question):  # what the passages are about, before when
         if not names(place, [*quoted, *context, *passages]):
             return Gap("place", place=place.name)

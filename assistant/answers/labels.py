@@ -36,6 +36,11 @@ NOT_FOR_PLACE = {
     "en": "The closest passages do not speak of {place}.",
     "ar": "المقتطفات الأقرب لا تتحدث عن {place}.",
 }
+NO_FIGURE = {
+    "fr": "Les passages les plus proches ne donnent pas de chiffre à ce sujet.",
+    "en": "The closest passages give no figure for it.",
+    "ar": "المقتطفات الأقرب لا تقدم رقما بهذا الشأن.",
+}
 NOT_PER_HEAD = {
     "fr": "Les passages les plus proches ne donnent pas de chiffre par habitant.",
     "en": "The closest passages give no figure per inhabitant.",

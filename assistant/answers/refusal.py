@@ -24,7 +24,7 @@ def refusal(language: str, evidence: Evidence, *, strategy: str, standalone_ques
     if gap is not None:
         reason = {"sex": labels.NOT_BY_SEX, "year": labels.NOT_FOR_YEAR, "place": labels.NOT_FOR_PLACE,
                   "name": labels.NOT_FOR_NAME,
-                  "per_head": labels.NOT_PER_HEAD}[gap.kind]
+                  "per_head": labels.NOT_PER_HEAD, "figure": labels.NO_FIGURE}[gap.kind]
         lines[0] += " " + reason[language].format(year=gap.year, place=gap.place, name=gap.name)
     if nearest:
         lines.append(labels.heading(labels.NEAREST[language], language))
