@@ -44,6 +44,14 @@ PER_HEAD = re.compile(r"(?i)\b(?:per (?:capita|inhabitant|head|person)|par (?:ha
 BILL_YEAR = re.compile(
     r"(?i)\b(?:p?lf|loi de finances|finance (?:bill|law|act))(?: pour l'année| for| of)? ((?:19|20)\d{2})\b|"
     r"\b((?:19|20)\d{2}) finance (?:bill|law|act)\b|قانون المالية (?:لسنة |برسم سنة )?((?:19|20)\d{2})")
+# Numbers written as words ("sur trois ans", "three levels", "ثلاثة مستويات"): a figure too, for "how many". Not
+# "un"/"one", which are articles as often as numbers.
+NUMBER_WORD = re.compile(
+    r"(?i)\b(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|cinquante|"
+    r"soixante|cent|mille|moitié|tiers|quart|double|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|hundred|thousand|half|third|quarter|twice)\b|"
+    r"(?<![\u0600-\u06FF])[وبل]?(?:ال)?(?:اثن|ثلاث|أربع|خمس|ست|سبع|ثمان|تسع|عشر|مائ|مئ|ألف|نصف|ثلث|ربع)"
+    r"[\u0600-\u06FF]{0,3}(?![\u0600-\u06FF])")
 # "femmes", "women", "النساء"... but not "sage-femmes" (midwives).
 SEX = re.compile(
     r"(?i)(?<![\w-])(?:femmes?|féminin\w*|filles?|sexe|women|woman|female|girls?|sex)\b|نساء|مرأة|إناث|فتيات|نسوي")
@@ -71,7 +79,7 @@ def missing_focus(question: str, quoted: Sequence[str], context: Sequence[str], 
         return Gap("sex")
     if PER_HEAD.search(question) and not any(PER_HEAD.search(t) for t in [*quoted, *context, *passages]):
         return Gap("per_head")
-    if amount and not any(holds_kind(t, "amount") for t in quoted):  # "how much" is not answered without a figure
+    if amount and not any(holds_kind(t, "amount") or NUMBER_WORD.search(t) for t in quoted):  # no figure at all
         return Gap("figure")
     for place in named_places(question):  # what the passages are about, before when
         if not names(place, [*quoted, *context, *passages]):

@@ -169,3 +169,9 @@ def test_how_much_needs_a_quoted_figure() -> None:
     budget = [*validation, "Le plan est doté de 1,2 milliard de dirhams sur trois ans."]
     assert missing_focus(question, budget, [], [], [2025]) is None
     assert missing_focus("Qui valide le Plan gouvernemental pour l'égalité ?", validation, []) is None
+    # A number in words is a figure (sample set, q11 and q19).
+    question = "Sur combien d'années porte la programmation budgétaire ?"
+    assert missing_focus(question, ["La réforme a introduit une programmation sur trois ans."], []) is None
+    assert missing_focus("How many levels are used?", ["Practice usually tells three levels apart."], []) is None
+    assert missing_focus("كم عدد المستويات؟", ["تميز الممارسة الدولية بين ثلاثة مستويات."], []) is None
+    assert missing_focus(question, ["La réforme a introduit une programmation pluriannuelle."], []) == Gap("figure")
