@@ -79,7 +79,7 @@ def missing_focus(question: str, quoted: Sequence[str], context: Sequence[str], 
         return Gap("sex")
     if PER_HEAD.search(question) and not any(PER_HEAD.search(t) for t in [*quoted, *context, *passages]):
         return Gap("per_head")
-    if amount and not any(holds_kind(t, "amount") or NUMBER_WORD.search(t) for t in quoted):  # no figure at all
+    if amount and not any(_gives_figure(t) for t in quoted):  # "how much" is not answered without a figure
         return Gap("figure")
     for place in named_places(question):  # what the passages are about, before when
         if not names(place, [*quoted, *context, *passages]):
@@ -97,10 +97,14 @@ def missing_focus(question: str, quoted: Sequence[str], context: Sequence[str], 
     # For an amount, one of the years must stand by a figure: a sentence listing years alone gives none for them
     # (a second year is often only the comparison: "how much does 2025 grow compared with 2024").
     asked = [year for year in years if year not in bills]
-    with_figures = " ".join([*(t for t in quoted if holds_kind(t, "amount")), *context])
+    with_figures = " ".join([*(t for t in quoted if _gives_figure(t)), *context])
     if amount and asked and not any(year in with_figures for year in asked):
         return Gap("year", asked[0])
     return None
+
+
+def _gives_figure(sentence: str) -> bool:
+    return holds_kind(sentence, "amount") or bool(NUMBER_WORD.search(sentence))
 
 
 def names_all(question: str, texts: Sequence[str]) -> bool:

@@ -175,3 +175,6 @@ def test_how_much_needs_a_quoted_figure() -> None:
     assert missing_focus("How many levels are used?", ["Practice usually tells three levels apart."], []) is None
     assert missing_focus("كم عدد المستويات؟", ["تميز الممارسة الدولية بين ثلاثة مستويات."], []) is None
     assert missing_focus(question, ["La réforme a introduit une programmation pluriannuelle."], []) == Gap("figure")
+    # and stands by its year ("quatre crèches en 2024")
+    assert missing_focus("Combien de crèches ouvertes en 2024 ?", ["Tafraout a ouvert quatre crèches en 2024."], []) \
+        is None
