@@ -81,9 +81,10 @@ def test_embedding_of_a_fixed_text_is_stable(embedder: Embedder) -> None:
 
 def test_e5_prefixes_are_applied(embedder: Embedder) -> None:
     assert embedder.prefix("query") == "query: " and embedder.prefix("passage") == "passage: "
-    with embedder._arithmetic():  # the same precision as the embedder's own calls
-        raw = [embedder._model.encode([text], normalize_embeddings=True)[0]  # one at a time: no padding
-               for text in ("query: " + FR, "passage: " + FR, FR)]
+    raw = []
+    for kind, text in (("query", "query: " + FR), ("passage", "passage: " + FR), ("query", FR)):
+        with embedder._arithmetic(kind):  # the same precision as the embedder's own calls
+            raw.append(embedder._model.encode([text], normalize_embeddings=True)[0])  # one at a time: no padding
     np.testing.assert_allclose(embedder.embed_queries([FR])[0], raw[0], atol=1e-5)
     np.testing.assert_allclose(embedder.embed_passages([FR])[0], raw[1], atol=1e-5)
     assert not np.allclose(raw[0], raw[2], atol=1e-3)
