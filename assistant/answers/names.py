@@ -10,7 +10,7 @@ language (VAT/TVA, GDP/PIB, GRB/BSG) and which the glossary already bridges for 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from assistant.answers.places import fold
 from index.glossary import read_glossary
@@ -27,15 +27,16 @@ def _glossary_words() -> frozenset[str]:
                      for word in fold(form).split())
 
 
-def named_acronyms(question: str) -> list[str]:
+@lru_cache(maxsize=1024)  # asked once per question and again for each passage the answer may quote from
+def named_acronyms(question: str) -> tuple[str, ...]:
     """The acronyms and capitalised brand names of `question` an answer must quote, in order, once each."""
-    found = []
+    found: list[str] = []
     for match in ACRONYM.finditer(question):
         name = match.group(0)
         if ROMAN.fullmatch(name) or fold(name) in _glossary_words() or name in found:
             continue
         found.append(name)
-    return found
+    return tuple(found)
 
 
 def names_acronym(name: str, texts: list[str]) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from index.analyzer import fold_accents, normalize_text
 from index.glossary import read_glossary
@@ -53,14 +53,15 @@ def places() -> tuple[Place, ...]:
     )
 
 
-def named_places(text: str) -> list[Place]:
+@lru_cache(maxsize=1024)  # asked once per question and again for each passage the answer may quote from
+def named_places(text: str) -> tuple[Place, ...]:
     """The places `text` names, leaving out a city named only inside a region's name ("Fès" in "Fès-Meknès")."""
     folded = fold(text)
     found = [(place, [m.span() for m in place.pattern.finditer(folded)]) for place in places()]
     found = [(place, spans) for place, spans in found if spans]
     regions = [span for place, spans in found if place.id.startswith("reg_") for span in spans]
-    return [place for place, spans in found
-            if place.id.startswith("reg_") or not all(any(a <= s and e <= b for a, b in regions) for s, e in spans)]
+    return tuple(place for place, spans in found
+                 if place.id.startswith("reg_") or not all(any(a <= s and e <= b for a, b in regions) for s, e in spans))
 
 
 def names(place: Place, texts: list[str]) -> bool:
