@@ -26,6 +26,14 @@ from index.backends.factory import close_backend, open_backend
 from index.embedder import Embedder, get_embedder
 from index.indexer import Indexer
 from index.sentence_store import SentenceVectorStore
+from ingest.language import detect_language
+
+
+WARM_QUESTIONS = (
+    "Comment formuler un indicateur sensible au genre ?",
+    "When did Morocco start gender-responsive budgeting?",
+    "ما هو دور مركز التميز لميزانية النوع الاجتماعي؟",
+)
 
 
 @dataclass
@@ -45,6 +53,14 @@ class Services:
     ingest: IngestQueue  # its worker thread runs only once started (the API's lifespan starts it)
     feedback: FeedbackStore
     conversations: ConversationStore
+
+    def warm(self) -> None:
+        """Pay first-use costs at start-up rather than in the first users' requests: ONNX Runtime's and oneDNN's
+        first runs, and lingua's language models, which load on first detection (under 20 clients the first
+        phase's /search p95 was 1.66 s against 1.05 s once warm)."""
+        for question in WARM_QUESTIONS:
+            detect_language(question)
+            self.embedder.embed_queries([question])
 
     def close(self) -> None:
         """Release the embedded store (its folder lock) so another process, or a test, can open it."""

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
         "fp32): 2.2x faster on cores with native bf16 (AMX or AVX512-BF16), vectors at cosine 0.99999 of fp32, "
         "and emulated (slower) elsewhere. auto: bf16 where the CPU has it, else fp32. Like the backend, it keys "
         "collections and caches, so a change means `mizan ingest --rebuild`.")
+    query_encoder: Literal["auto", "torch", "onnx"] = Field(
+        "auto",
+        description="What embeds queries when the backend is torch: onnx runs the fp32 ONNX Runtime export "
+        "(onnx/model_fp32.onnx, built by `mizan models install`; the same vectors as fp32 torch, cosine 0.9999999, "
+        "at a third of the time per query); torch runs the model itself; auto: onnx when the export is installed. "
+        "With the onnx backend, queries go through the int8 model like passages.")
     embed_batch_size: int = Field(32, ge=1, description="Texts per forward pass of the embedding model.")
     embed_threads: int = Field(
         1,

@@ -30,6 +30,8 @@ from rich.table import Table
 
 from core.settings import Settings
 from evaluation.bench import QUESTIONS
+
+REAL_QUESTIONS = QUESTIONS.with_name("real.jsonl")
 from ingest.loader import load_corpus
 
 ENDPOINTS = ("search", "ask", "health")
@@ -61,7 +63,7 @@ class Timings:
 def bench_load(settings: Settings, console: Console, *, corpus: Path, clients: int, requests: int) -> dict:
     """p50/p95 per endpoint and error counts for `clients` × `requests` requests (/search, /ask and /health in
     turn), first with reads alone, then while an upload is being indexed and deleted again, over and over."""
-    questions = _questions()
+    first, second = _questions()
     key = secrets.token_hex(8)
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="mizan-load-") as tmp:
@@ -76,17 +78,23 @@ def bench_load(settings: Settings, console: Console, *, corpus: Path, clients: i
         upload = _upload_text(corpus)
         with _server(env, data) as url:
             console.print(f"server at {url}; {clients} clients × {requests} requests, reads only…")
-            results["reads only"] = _phase(url, clients, requests, questions, None)
+            results["reads only"] = _phase(url, clients, requests, first, None)
             console.print("again, while an upload is indexed and deleted, over and over…")
-            results["with upload + delete"] = _phase(url, clients, requests, questions,
+            results["with upload + delete"] = _phase(url, clients, requests, second,
                                                      lambda stop, timings: _writer(url, key, upload, stop, timings))
     _print(console, results, clients, requests)
     return {phase: _figures(timings) for phase, timings in results.items()}
 
 
-def _questions() -> list[str]:
-    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["question"] for line in lines if line.strip()]
+def _questions() -> tuple[list[str], list[str]]:
+    """Both dev sets' questions, shuffled and split in two: the phases never ask the same question, so what the
+    first one left in the server's caches (a question's language, a passage's sentences) does not flatter the
+    second."""
+    lines = [line for path in (QUESTIONS, REAL_QUESTIONS) for line in path.read_text(encoding="utf-8").splitlines()]
+    questions = list(dict.fromkeys(json.loads(line)["question"] for line in lines if line.strip()))
+    random.Random(11).shuffle(questions)
+    half = len(questions) // 2
+    return questions[:half], questions[half:]
 
 
 def _upload_text(corpus: Path) -> bytes:

@@ -77,6 +77,9 @@ ARABIC_STOP_WORDS = frozenset(
 TOKEN_RE = re.compile(r"\d+(?:[-./,]\d+)*|[^\W\d_]+")
 NUMBER_SEPARATORS = re.compile(r"[./,]")
 # str.translate costs ~0.1 µs a character, so these two run on single tokens, behind the term cache.
+# pyarabic's own lists, removed in one C pass: strip_diacritics loops str.replace over ~50 marks, and it ran on
+# every token of every sentence an answer weighs (a third of /ask's time under load).
+_ARABIC_MARKS = dict.fromkeys(map(ord, [*araby.DIACRITICS, araby.TATWEEL]))
 ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})  # NFKC keeps them; "mise en œuvre" is typed "oeuvre"
 # The article, alone or behind a conjunction or preposition ("لل" is ل + ال); longest first.
@@ -105,7 +108,7 @@ def normalize_text(text: str) -> str:
     Arabic diacritics and tatweel must go before the regex because they are not word characters and would
     split a vocalised word in pieces.
     """
-    return araby.strip_tatweel(araby.strip_diacritics(unicodedata.normalize("NFKC", text).casefold()))
+    return unicodedata.normalize("NFKC", text).casefold().translate(_ARABIC_MARKS)
 
 
 def normalize_arabic(token: str) -> str:
@@ -165,6 +168,10 @@ class BM25Analyzer:
         """
         tokens = TOKEN_RE.finditer(normalize_text(text))
         return list(dict.fromkeys(t for m in tokens for t in self._token_terms(m[0], "query")))
+
+    def token_terms(self, token: str) -> tuple[str, ...]:
+        """`query_terms` of one token already cut by TOKEN_RE from `normalize_text` output (no second pass)."""
+        return self._token_terms(token, "query")
 
     def encode_document(self, text: str, lang: str | None) -> Encoding:
         """BM25's TF part per term: tf·(k1+1) / (tf + k1·(1 − b + b·dl/avgdl)), dl counted in content tokens."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 TERMINAL = ".!?؟…"
 QUESTION_ENDS = ("?", "؟")
@@ -35,6 +36,12 @@ class Sentence:
 
 def split_passage(text: str) -> list[Sentence]:
     """Sentences of a passage whose lines were wrapped by a PDF (or a paragraph-per-line text)."""
+    return list(_split_passage(text))
+
+
+@lru_cache(maxsize=1 << 12)
+def _split_passage(text: str) -> tuple[Sentence, ...]:
+    """Cached: a passage is split again by every search and answer that retrieves it."""
     lines = _lines(text)
     longest = max((end - start for start, end in lines), default=0)
     sentences: list[Sentence] = []
@@ -47,7 +54,7 @@ def split_passage(text: str) -> list[Sentence]:
             block.append((start, end))
     if block:
         sentences.extend(_block_sentences(text, block))
-    return sentences
+    return tuple(sentences)
 
 
 def split_generated(text: str) -> list[Sentence]:

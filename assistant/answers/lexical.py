@@ -8,6 +8,7 @@ Numbers are terms too: the guard uses them to catch figures a passage does not c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.analyzer import TOKEN_RE, BM25Analyzer, normalize_text
 
@@ -22,11 +23,13 @@ class Terms:
         return len(self.words)
 
 
+@lru_cache(maxsize=1 << 14)
 def terms_of(analyzer: BM25Analyzer, text: str) -> Terms:
+    """Cached: the same passages' sentences are weighed again by every question that retrieves them."""
     groups: dict[frozenset[str], None] = {}
     numbers = set()
     for match in TOKEN_RE.finditer(normalize_text(text)):
-        group = frozenset(analyzer.query_terms(match[0]))
+        group = frozenset(analyzer.token_terms(match[0]))
         if not group:
             continue
         groups[group] = None

@@ -10,6 +10,7 @@ sentences get a small bonus over those that only talk about the subject.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from ingest.metadata import YEAR
@@ -48,8 +49,11 @@ _FIGURE = re.compile(r"\d[\d\s.,]*\d\s*(?:%|‰)|\d+(?:[.,]\d+)?\s*(?:%|dh|dirha
 # (a digit inside a word, as "imp6t" or "2eme" in converted and scanned reports, is not a figure)
 
 
+@lru_cache(maxsize=1 << 15)
 def is_quotable(text: str) -> bool:
-    """False for footnotes, source/note lines, captions, table-of-contents lines, markup, links and code."""
+    """False for footnotes, source/note lines, captions, table-of-contents lines, markup, links and code.
+
+    Cached: every question that retrieves a passage weighs its sentences again."""
     stripped = text.strip()
     if not stripped or _SOURCE_LINE.match(stripped) or _CAPTION.match(stripped) or _MARKUP.search(stripped):
         return False
@@ -57,8 +61,8 @@ def is_quotable(text: str) -> bool:
         return False
     if sum(len(url) for url in _URL.findall(stripped)) * 2 > len(stripped):
         return False
-    visible = [char for char in stripped if not char.isspace()]
-    if _CODE.search(stripped) or sum(char in _CODE_CHARS for char in visible) > MAX_CODE_CHARS * len(visible):
+    visible = len(stripped) - sum(1 for char in stripped if char.isspace())
+    if _CODE.search(stripped) or sum(stripped.count(char) for char in _CODE_CHARS) > MAX_CODE_CHARS * visible:
         return False
     footnote = _FOOTNOTE_MARK.match(stripped)
     if footnote and (_REFERENCE_WORDS.search(stripped) or len(stripped.split()) <= 20):

