@@ -28,7 +28,6 @@ from index.indexer import Indexer
 from index.sentence_store import SentenceVectorStore
 from ingest.language import detect_language
 
-
 WARM_QUESTIONS = (
     "Comment formuler un indicateur sensible au genre ?",
     "When did Morocco start gender-responsive budgeting?",

@@ -42,8 +42,8 @@ class Settings(BaseSettings):
     query_encoder: Literal["auto", "torch", "onnx"] = Field(
         "auto",
         description="What embeds queries when the backend is torch: onnx runs the fp32 ONNX Runtime export "
-        "(onnx/model_fp32.onnx, built by `mizan models install`; the same vectors as fp32 torch, cosine 0.9999999, "
-        "at a third of the time per query); torch runs the model itself; auto: onnx when the export is installed. "
+        "(onnx/model_fp32_from_embeds.onnx, built by `mizan models install`; the same vectors as fp32 torch, cosine 0.9999999, "
+        "at about half the time per query; it reads word vectors from the torch model's table); torch runs the model itself; auto: onnx when the export is installed. "
         "With the onnx backend, queries go through the int8 model like passages.")
     embed_batch_size: int = Field(32, ge=1, description="Texts per forward pass of the embedding model.")
     embed_threads: int = Field(

@@ -30,9 +30,9 @@ from rich.table import Table
 
 from core.settings import Settings
 from evaluation.bench import QUESTIONS
+from ingest.loader import load_corpus
 
 REAL_QUESTIONS = QUESTIONS.with_name("real.jsonl")
-from ingest.loader import load_corpus
 
 ENDPOINTS = ("search", "ask", "health")
 STARTUP_S = 300.0

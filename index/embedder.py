@@ -156,7 +156,8 @@ def resolve_precision(requested: str, backend: str) -> Precision:
 def _load_embedder(model_path: str, is_default: bool, batch_size: int, threads: int, backend: Backend,
                    precision: Precision = "fp32", query_encoder: str = "torch") -> Embedder:
     model = _load_model(model_path, is_default, threads, backend)
-    query_model = _load_query_model(model_path, threads) if _onnx_queries(model_path, backend, query_encoder) else None
+    query_model = _load_query_model(model_path, is_default, threads) \
+        if _onnx_queries(model_path, backend, query_encoder) else None
     return Embedder(model, model_path, batch_size, backend, precision, query_model)
 
 
@@ -171,11 +172,15 @@ def _onnx_queries(model_path: str, backend: Backend, query_encoder: str) -> bool
 
 
 @cache
-def _load_query_model(model_path: str, threads: int) -> SentenceTransformer:
+def _load_query_model(model_path: str, is_default: bool, threads: int) -> SentenceTransformer:
+    """The fp32 ONNX query model, reading word vectors from the torch model's table (one copy in memory)."""
     from core.models.e5_onnx import fp32_path
     from index.onnx_encoder import onnx_sentence_transformer
 
-    return onnx_sentence_transformer(Path(model_path), fp32_path(Path(model_path)), threads)
+    torch_model = _load_model(model_path, is_default, threads, "torch")
+    lookup = torch_model[0].auto_model.get_input_embeddings()
+    return onnx_sentence_transformer(Path(model_path), fp32_path(Path(model_path)), threads, lookup,
+                                     torch_model.tokenizer)
 
 
 @cache

@@ -18,9 +18,9 @@ import torch
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.input_module import InputModule
 from sentence_transformers.sentence_transformer.modules import Normalize, Pooling
-from transformers import AutoTokenizer
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from core.models.e5_onnx import INPUT_NAMES, OUTPUT_NAME
+from core.models.e5_onnx import EMBEDS_INPUT, INPUT_NAMES, OUTPUT_NAME
 
 TRANSFORMER = "sentence_transformers.base.modules.transformer.Transformer"
 POOLING = "sentence_transformers.sentence_transformer.modules.pooling.Pooling"
@@ -34,9 +34,12 @@ class OnnxModelMissing(FileNotFoundError):
 class OnnxTransformer(InputModule):
     """Tokenizes like sentence-transformers' Transformer module and runs the encoder in an ONNX Runtime session."""
 
-    def __init__(self, model_dir: Path, onnx_file: Path, threads: int) -> None:
+    def __init__(self, model_dir: Path, onnx_file: Path, threads: int, word_embeddings: torch.nn.Module | None = None,
+                 tokenizer: PreTrainedTokenizerBase | None = None) -> None:
         super().__init__()
-        self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        # The query model borrows the torch model's tokenizer: a second copy of E5's 250k-token one is ~360 MB.
+        self.tokenizer = tokenizer or AutoTokenizer.from_pretrained(model_dir)
+        self._word_embeddings = [word_embeddings]  # in a list: not a submodule of this one (it belongs to the torch model)
         options = ort.SessionOptions()
         if threads > 0:
             options.intra_op_num_threads = threads
@@ -44,6 +47,9 @@ class OnnxTransformer(InputModule):
         options.log_severity_level = 3  # warnings about unused initializers say nothing to a user
         self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         self._hidden = int(self.session.get_outputs()[0].shape[-1])
+        self._from_embeds = EMBEDS_INPUT in {value.name for value in self.session.get_inputs()}
+        if self._from_embeds and word_embeddings is None:
+            raise ValueError(f"{onnx_file.name} starts from word vectors: it needs the torch model's word embeddings")
 
     @property
     def max_seq_length(self) -> int:
@@ -57,6 +63,12 @@ class OnnxTransformer(InputModule):
 
     def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         feed = {name: features[name].numpy().astype(np.int64, copy=False) for name in INPUT_NAMES}
+        if self._from_embeds:
+            (lookup,) = self._word_embeddings
+            assert lookup is not None
+            with torch.inference_mode():
+                feed[EMBEDS_INPUT] = lookup(features["input_ids"]).numpy()
+            del feed["input_ids"]
         (hidden,) = self.session.run([OUTPUT_NAME], feed)
         features["token_embeddings"] = torch.from_numpy(hidden)
         return features
@@ -68,15 +80,18 @@ class OnnxTransformer(InputModule):
         raise NotImplementedError("an ONNX-backed model is saved by `mizan models install`, not by save()")
 
 
-def onnx_sentence_transformer(model_dir: Path, onnx_file: Path, threads: int) -> SentenceTransformer:
-    """The folder's model with its encoder in ONNX Runtime; the folder must be Transformer → Pooling → Normalize."""
+def onnx_sentence_transformer(model_dir: Path, onnx_file: Path, threads: int,
+                              word_embeddings: torch.nn.Module | None = None,
+                              tokenizer: PreTrainedTokenizerBase | None = None) -> SentenceTransformer:
+    """The folder's model with its encoder in ONNX Runtime; the folder must be Transformer → Pooling → Normalize.
+    A model exported from word vectors on (the query model) reads them from `word_embeddings`."""
     if not onnx_file.is_file():
         raise OnnxModelMissing(f"no ONNX export at {onnx_file}: run `mizan models install` first")
     modules = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
     types = [module["type"] for module in modules]
     if types[:2] != [TRANSFORMER, POOLING] or not set(types[2:]) <= {NORMALIZE}:
         raise ValueError(f"{model_dir}: the ONNX backend runs Transformer → Pooling → Normalize models, not {types}")
-    encoder = OnnxTransformer(model_dir, onnx_file, threads)
+    encoder = OnnxTransformer(model_dir, onnx_file, threads, word_embeddings, tokenizer)
     pooling = Pooling.load(str(model_dir), subfolder=modules[1]["path"], local_files_only=True)
     tail = [Normalize()] if types[2:] else []
     st_config = json.loads((model_dir / "config_sentence_transformers.json").read_text(encoding="utf-8"))

@@ -1,6 +1,10 @@
-"""Export the rebuilt E5 folder to ONNX Runtime models, beside it, in sentence-transformers' layout: the fused fp32
-encoder (queries: the same vectors as fp32 torch, 3x faster on one short text) and its int8 quantization
-(MIZAN_EMBED_BACKEND=onnx).
+"""Export the rebuilt E5 folder to ONNX Runtime models, beside it, in sentence-transformers' layout: a fused fp32
+encoder for queries (the same vectors as fp32 torch, 3x faster on one short text) and the int8 quantization of the
+whole encoder (MIZAN_EMBED_BACKEND=onnx).
+
+The query model starts after the word-embedding lookup: it takes the token vectors, which the caller reads from the
+torch model it holds anyway. The lookup table is 96M of the model's 118M parameters; a second copy of it in ONNX
+Runtime cost the API 880 MB of peak memory.
 
 sentence-transformers' own ONNX backend needs optimum-onnx, whose only release pins transformers < 4.58 (this
 stack runs transformers 5): installing it would downgrade the stack, and optimum-intel would pull a CUDA torch.
@@ -26,8 +30,9 @@ from transformers import AutoTokenizer, BertModel
 ONNX_SUBDIR = "onnx"
 INT8_FILE = "model_qint8.onnx"
 """The int8 model inside the sentence-transformers folder: `<folder>/onnx/model_qint8.onnx`."""
-FP32_FILE = "model_fp32.onnx"
-"""The fused fp32 model: `<folder>/onnx/model_fp32.onnx`."""
+FP32_FILE = "model_fp32_from_embeds.onnx"
+"""The fused fp32 query model, from word vectors on: `<folder>/onnx/model_fp32_from_embeds.onnx`."""
+EMBEDS_INPUT = "inputs_embeds"
 INPUT_NAMES = ("input_ids", "attention_mask")
 OUTPUT_NAME = "last_hidden_state"
 OPSET = 17
@@ -60,24 +65,25 @@ def export_onnx(model_dir: Path, out_dir: Path) -> tuple[Path, Path]:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model
 
-    fused, int8 = out_dir / FP32_FILE, out_dir / INT8_FILE
+    query, int8 = out_dir / FP32_FILE, out_dir / INT8_FILE
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="mizan-onnx-") as tmp, _quiet():
-        traced = Path(tmp) / "model.onnx"
-        config = _export_fp32(model_dir, traced)
-        # Fuses attention, skip layer norms and GELU into ONNX Runtime's contrib ops (opt_level 1: portable
-        # across CPUs; the CPU-specific level-2 rewrites happen again when a session loads the file).
-        optimized = optimize_model(str(traced), model_type="bert", num_heads=config["heads"],
-                                   hidden_size=config["hidden"], opt_level=1)
-        optimized.save_model_to_file(str(fused))
-        del optimized
+        for from_embeds, fused in ((False, Path(tmp) / "model_fused.onnx"), (True, query)):
+            traced = Path(tmp) / "model.onnx"
+            config = _export_fp32(model_dir, traced, from_embeds)
+            # Fuses attention, skip layer norms and GELU into ONNX Runtime's contrib ops (opt_level 1: portable
+            # across CPUs; the CPU-specific level-2 rewrites happen again when a session loads the file).
+            optimized = optimize_model(str(traced), model_type="bert", num_heads=config["heads"],
+                                       hidden_size=config["hidden"], opt_level=1)
+            optimized.save_model_to_file(str(fused))
+            del optimized
         # The fused ops are ONNX Runtime's own, which ONNX's shape inference cannot type: their outputs are fp32.
-        quantize_dynamic(fused, int8, weight_type=QuantType.QInt8, per_channel=True,
+        quantize_dynamic(Path(tmp) / "model_fused.onnx", int8, weight_type=QuantType.QInt8, per_channel=True,
                          op_types_to_quantize=["MatMul", "Attention"],
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-    check_against_fp32(model_dir, fused, MIN_COSINE_FP32)
+    check_against_fp32(model_dir, query, MIN_COSINE_FP32)
     check_against_fp32(model_dir, int8)
-    return fused, int8
+    return query, int8
 
 
 def check_against_fp32(model_dir: Path, onnx_file: Path, min_cosine: float = MIN_COSINE) -> float:
@@ -91,7 +97,12 @@ def check_against_fp32(model_dir: Path, onnx_file: Path, min_cosine: float = MIN
     with torch.inference_mode():
         fp32 = model(**batch).last_hidden_state.numpy()
     session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
-    (int8,) = session.run([OUTPUT_NAME], {name: batch[name].numpy() for name in INPUT_NAMES})
+    feed = {name: batch[name].numpy() for name in INPUT_NAMES}
+    if EMBEDS_INPUT in {value.name for value in session.get_inputs()}:
+        with torch.inference_mode():
+            feed[EMBEDS_INPUT] = model.embeddings.word_embeddings(batch["input_ids"]).numpy()
+        del feed["input_ids"]
+    (int8,) = session.run([OUTPUT_NAME], feed)
     mask = batch["attention_mask"].numpy()[..., None]
     pooled = [(hidden * mask).sum(axis=1) / mask.sum(axis=1) for hidden in (fp32, int8)]
     unit = [vectors / np.linalg.norm(vectors, axis=1, keepdims=True) for vectors in pooled]
@@ -102,22 +113,25 @@ def check_against_fp32(model_dir: Path, onnx_file: Path, min_cosine: float = MIN
     return lowest
 
 
-def _export_fp32(model_dir: Path, out_file: Path) -> dict[str, int]:
-    """The encoder traced to ONNX with dynamic batch and sequence axes; eager attention traces to plain ops."""
+def _export_fp32(model_dir: Path, out_file: Path, from_embeds: bool = False) -> dict[str, int]:
+    """The encoder traced to ONNX with dynamic batch and sequence axes; eager attention traces to plain ops.
+    `from_embeds`: its first input is the word vectors (EMBEDS_INPUT) instead of the token ids."""
     model = BertModel.from_pretrained(model_dir, add_pooling_layer=False, attn_implementation="eager")
     model.eval()
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     sample = tokenizer(["passage: exemple", "passage: un exemple un peu plus long"], padding=True,
                        return_tensors="pt")
-    wrapper = _LastHiddenState(model)
+    wrapper = _FromEmbeds(model) if from_embeds else _LastHiddenState(model)
+    names = [EMBEDS_INPUT if from_embeds else INPUT_NAMES[0], INPUT_NAMES[1]]
     with torch.inference_mode():
+        first = model.embeddings.word_embeddings(sample["input_ids"]) if from_embeds else sample["input_ids"]
         torch.onnx.export(
             wrapper,
-            (sample["input_ids"], sample["attention_mask"]),
+            (first, sample["attention_mask"]),
             str(out_file),
-            input_names=list(INPUT_NAMES),
+            input_names=names,
             output_names=[OUTPUT_NAME],
-            dynamic_axes={name: {0: "batch", 1: "sequence"} for name in (*INPUT_NAMES, OUTPUT_NAME)},
+            dynamic_axes={name: {0: "batch", 1: "sequence"} for name in (*names, OUTPUT_NAME)},
             opset_version=OPSET,
             dynamo=False,
         )
@@ -151,3 +165,14 @@ class _LastHiddenState(torch.nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+
+class _FromEmbeds(torch.nn.Module):
+    """The encoder from word vectors on (position and token-type embeddings, layer norm and the layers included)."""
+
+    def __init__(self, model: BertModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, inputs_embeds: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.model(inputs_embeds=inputs_embeds, attention_mask=attention_mask).last_hidden_state

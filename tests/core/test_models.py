@@ -140,9 +140,9 @@ def test_onnx_export_is_built_once_and_tied_to_the_weights(
     assert onnx_file.stat().st_mtime_ns == before
     marker = json.loads((model_dir / "onnx" / MARKER).read_text())
     assert marker["source_marker_sha256"] == hashlib.sha256((model_dir / MARKER).read_bytes()).hexdigest()
-    fp32_file = model_dir / "onnx" / "model_fp32.onnx"
+    fp32_file = model_dir / "onnx" / "model_fp32_from_embeds.onnx"
     assert marker["files"] == {"model_qint8.onnx": hashlib.sha256(onnx_file.read_bytes()).hexdigest(),
-                               "model_fp32.onnx": hashlib.sha256(fp32_file.read_bytes()).hexdigest()}
+                               "model_fp32_from_embeds.onnx": hashlib.sha256(fp32_file.read_bytes()).hexdigest()}
 
 
 def test_marker_problem_spots_stale_and_altered_builds(tmp_path: Path) -> None:

@@ -35,6 +35,10 @@ def test_auto_embeds_queries_with_the_fp32_export(embed_model_path: str, tmp_pat
     assert onnx.query_runtime == "onnx-fp32" and isinstance(onnx._query_model[0], OnnxTransformer)
     assert torch.query_runtime == "torch" and torch._query_model is None
     assert onnx._model is torch._model  # passages: one model in memory, whoever embeds the queries
+    # and the query model borrows its tokenizer and word-vector table (96M of E5's 118M parameters)
+    encoder = onnx._query_model[0]
+    assert encoder.tokenizer is torch._model.tokenizer
+    assert encoder._word_embeddings[0] is torch._model[0].auto_model.get_input_embeddings()
     fast, reference = onnx.embed_queries(QUERIES), torch.embed_queries(QUERIES)
     assert fast.dtype == np.float32 and fast.shape == reference.shape
     assert (fast * reference).sum(axis=1).min() >= MIN_COSINE
