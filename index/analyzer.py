@@ -76,10 +76,10 @@ ARABIC_STOP_WORDS = frozenset(
 # A number keeps its inner separators ("130-13", "2015/2016", "1,5"); anything else is a run of letters.
 TOKEN_RE = re.compile(r"\d+(?:[-./,]\d+)*|[^\W\d_]+")
 NUMBER_SEPARATORS = re.compile(r"[./,]")
-# str.translate costs ~0.1 µs a character, so these two run on single tokens, behind the term cache.
 # pyarabic's own lists, removed in one C pass: strip_diacritics loops str.replace over ~50 marks, and it ran on
 # every token of every sentence an answer weighs (a third of /ask's time under load).
 _ARABIC_MARKS = dict.fromkeys(map(ord, [*araby.DIACRITICS, araby.TATWEEL]))
+# str.translate costs ~0.1 µs a character, so these two run on single tokens, behind the term cache.
 ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})  # NFKC keeps them; "mise en œuvre" is typed "oeuvre"
 # The article, alone or behind a conjunction or preposition ("لل" is ل + ال); longest first.

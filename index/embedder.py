@@ -43,8 +43,8 @@ class Embedder:
     def __init__(self, model: SentenceTransformer, name: str, batch_size: int, backend: Backend = "torch",
                  precision: Precision = "fp32", query_model: SentenceTransformer | None = None) -> None:
         self._model = model
-        # Queries in fp32 through ONNX Runtime: one short text is mostly per-call overhead in torch (45 ms against
-        # 15 ms), the vectors are fp32 torch's, and under 20 concurrent clients that time is every request's.
+        # Queries in fp32 through ONNX Runtime: one short text is mostly per-call overhead in torch (48 ms against
+        # 28 ms), the vectors are fp32 torch's, and under 20 concurrent clients that time is every request's.
         self._query_model = query_model
         self.name = name
         self.batch_size = batch_size

@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import onnxruntime as ort
 import torch
 from sentence_transformers import SentenceTransformer
@@ -20,7 +19,7 @@ from sentence_transformers.base.modules.input_module import InputModule
 from sentence_transformers.sentence_transformer.modules import Normalize, Pooling
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from core.models.e5_onnx import EMBEDS_INPUT, INPUT_NAMES, OUTPUT_NAME
+from core.models.e5_onnx import EMBEDS_INPUT, OUTPUT_NAME, onnx_feed
 
 TRANSFORMER = "sentence_transformers.base.modules.transformer.Transformer"
 POOLING = "sentence_transformers.sentence_transformer.modules.pooling.Pooling"
@@ -39,7 +38,6 @@ class OnnxTransformer(InputModule):
         super().__init__()
         # The query model borrows the torch model's tokenizer: a second copy of E5's 250k-token one is ~360 MB.
         self.tokenizer = tokenizer or AutoTokenizer.from_pretrained(model_dir)
-        self._word_embeddings = [word_embeddings]  # in a list: not a submodule of this one (it belongs to the torch model)
         options = ort.SessionOptions()
         if threads > 0:
             options.intra_op_num_threads = threads
@@ -47,9 +45,11 @@ class OnnxTransformer(InputModule):
         options.log_severity_level = 3  # warnings about unused initializers say nothing to a user
         self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         self._hidden = int(self.session.get_outputs()[0].shape[-1])
-        self._from_embeds = EMBEDS_INPUT in {value.name for value in self.session.get_inputs()}
-        if self._from_embeds and word_embeddings is None:
+        from_embeds = EMBEDS_INPUT in {value.name for value in self.session.get_inputs()}
+        if from_embeds and word_embeddings is None:
             raise ValueError(f"{onnx_file.name} starts from word vectors: it needs the torch model's word embeddings")
+        # In a list: not a submodule of this one (it belongs to the torch model). None: the export takes token ids.
+        self._word_embeddings = [word_embeddings if from_embeds else None]
 
     @property
     def max_seq_length(self) -> int:
@@ -62,13 +62,7 @@ class OnnxTransformer(InputModule):
                                    return_tensors="pt"))
 
     def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        feed = {name: features[name].numpy().astype(np.int64, copy=False) for name in INPUT_NAMES}
-        if self._from_embeds:
-            (lookup,) = self._word_embeddings
-            assert lookup is not None
-            with torch.inference_mode():
-                feed[EMBEDS_INPUT] = lookup(features["input_ids"]).numpy()
-            del feed["input_ids"]
+        feed = onnx_feed(features["input_ids"], features["attention_mask"], self._word_embeddings[0])
         (hidden,) = self.session.run([OUTPUT_NAME], feed)
         features["token_embeddings"] = torch.from_numpy(hidden)
         return features
