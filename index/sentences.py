@@ -24,6 +24,18 @@ LIST_ITEM = re.compile(r"^\s*(?:[-•*–▪·]|\d{1,2}[.)])\s")  # bullet or nu
 _HEADING_MARK = re.compile(r"^\s*#{1,6}\s")
 SHORT_LINE = 0.6  # a line shorter than this share of the passage's longest line is a heading or a paragraph end
 MAX_HEADING_WORDS = 12
+# A line ending in a word that can end neither a sentence nor a title runs on into the next one, whatever the
+# next one looks like: "... 721 317 657 000 dirhams en 2025 contre" / "638 298 179 000 dirhams en 2024 ...",
+# "... telles que «" / "subventions fiscales »". Real reports wrap lines so before figures, quotes and dashes,
+# which the short-line rule below took for a heading's end, and Word files converted from PDF or OCR end
+# paragraphs there: the quote came out cut in two.
+_RUNS_ON = re.compile(
+    r"(?:[,«“(\-–]|(?<!\w)(?:[dlnsj]|qu)['’]"
+    r"|(?<!\w)(?:de|du|des|la|le|les|à|a|au|aux|en|et|ou|contre|par|pour|sur|avec|dans|que|qui|dont|soit|entre"
+    r"|sans|sous|vers|chez|leur|leurs|son|sa|ses|une|un|of|the|and|to|in|for|with|by|from|an|at|on"
+    r"|في|من|على|إلى|عن|مع))$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,8 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 def _breaks(text: str, previous: tuple[int, int], line: tuple[int, int], longest: int) -> bool:
     before, current = text[previous[0]:previous[1]].rstrip(), text[line[0]:line[1]].strip()
+    if _RUNS_ON.search(before) and not (LIST_ITEM.match(current) or _HEADING_MARK.match(current)):
+        return False  # even across a blank line: Word paragraphs of OCR'd or converted reports end mid-sentence
     if not current or LIST_ITEM.match(current) or _HEADING_MARK.match(current) or _HEADING_MARK.match(before):
         return True
     if before.endswith(tuple(TERMINAL + ":;؛")) or before.isupper() or current.isupper():

@@ -43,6 +43,7 @@ class PassageSentences:
     sentences: list[Sentence]
     contexts: list[str]  # what was embedded for each sentence: the sentence under its heading
     vectors: np.ndarray  # one passage embedding per sentence
+    language: str = ""  # the passage's, as detected at ingest
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class EvidenceMeter:
         passages are also kept in memory, split and stacked.
         """
         keys = [(s.hit.chunk_id, s.hit.section, s.hit.text) for s in sources]
+        languages = {s.hit.chunk_id: s.hit.language for s in sources}
         with self._lock:
             known = {key: self._sentences[key] for key in keys if key in self._sentences}
         missing = list(dict.fromkeys(key for key in keys if key not in known))
@@ -132,7 +134,7 @@ class EvidenceMeter:
         vectors = self.store.vectors([text for texts in contexts for text in texts])
         row = 0
         for key, sentences, texts in zip(missing, split, contexts):
-            known[key] = PassageSentences(sentences, texts, vectors[row:row + len(sentences)])
+            known[key] = PassageSentences(sentences, texts, vectors[row:row + len(sentences)], languages[key[0]])
             row += len(sentences)
         with self._lock:
             for key in keys:

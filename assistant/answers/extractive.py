@@ -22,6 +22,7 @@ from assistant.answers.thresholds import Thresholds
 from core.contract import Citation
 from index.analyzer import BM25Analyzer
 from index.sentences import LIST_ITEM, QUESTION_ENDS, Sentence
+from ingest.language import UNDETERMINED, detect_language
 
 LIST_ITEMS = 6  # items quoted after a sentence ending with a colon
 
@@ -49,14 +50,17 @@ def pick_sentences(
     """The best sentences (at most `max_sentences`, near-duplicates dropped), then the items of a list one announces."""
     candidates: list[tuple[Pick, Terms]] = []
     kind = answer_kind(evidence.question)
+    language = detect_language(evidence.question)
     for index, passage in enumerate(passages):
         cosines = passage.vectors @ evidence.vector if len(passage.sentences) else np.zeros(0)
+        across = language != UNDETERMINED and passage.language not in ("", language)
+        bonus = thresholds.cross_language_bonus if across else 0.0
         for position, (sentence, cosine) in enumerate(zip(passage.sentences, cosines)):
             words = terms_of(analyzer, sentence.text)
             if not _claim(sentence, words, thresholds):
                 continue
             context = terms_of(analyzer, passage.contexts[position])
-            score = float(cosine) + thresholds.lexical_weight * coverage(evidence.terms, context)
+            score = float(cosine) + bonus + thresholds.lexical_weight * coverage(evidence.terms, context)
             score += thresholds.kind_bonus if holds_kind(sentence.text, kind) else 0.0
             candidates.append((Pick(index, sentence, position, score), words))
     candidates.sort(key=lambda c: c[0].score, reverse=True)

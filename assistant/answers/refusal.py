@@ -14,12 +14,15 @@ def refusal(language: str, evidence: Evidence, *, strategy: str, standalone_ques
             ) -> Answer:
     """`gap`: what the closest passages lack (a year, figures for women), said after the refusal."""
     nearest: dict[str, NearDocument] = {}
+    places: dict[str, str] = {}
     for source in sorted(evidence.sources, key=lambda s: s.cosine, reverse=True):
         hit = source.hit
         if hit.doc_id not in nearest and len(nearest) < NEAREST_DOCUMENTS:
             nearest[hit.doc_id] = NearDocument(
                 doc_id=hit.doc_id, file=hit.file_name, title=hit.title, page=hit.page, score=round(source.cosine, 4)
             )
+            # A Word file has no pages: its section number and heading path, as its citations show them.
+            places[hit.doc_id] = f"§ {hit.page} {hit.locator}" if hit.locator else f"{labels.PAGE[language]} {hit.page}"
     lines = [labels.REFUSAL[language]]
     if gap is not None:
         reason = {"sex": labels.NOT_BY_SEX, "year": labels.NOT_FOR_YEAR, "place": labels.NOT_FOR_PLACE,
@@ -28,8 +31,7 @@ def refusal(language: str, evidence: Evidence, *, strategy: str, standalone_ques
         lines[0] += " " + reason[language].format(year=gap.year, place=gap.place, name=gap.name)
     if nearest:
         lines.append(labels.heading(labels.NEAREST[language], language))
-        page = labels.PAGE[language]
-        lines += [f"- {d.title or d.file} ({d.file}, {page} {d.page})" for d in nearest.values()]
+        lines += [f"- {d.title or d.file} ({d.file}, {places[d.doc_id]})" for d in nearest.values()]
     return Answer(
         text="\n".join(lines), language=language, refused=True, nearest_documents=list(nearest.values()),
         refusal_reason=gap.kind if gap else "weak",

@@ -113,3 +113,34 @@ def test_page_span_in_the_middle_section_of_a_chunk_over_many_word_sections() ->
     assert page_span(hit, 0, 6) == (4, (30, 36))
     assert page_span(hit, 37, 45) == (7, (0, 8))
     assert page_span(hit, 8, 35) == (5, None)  # across a break: where it starts, no exact span
+
+
+def test_a_line_ending_mid_sentence_runs_on_even_across_a_blank_line() -> None:
+    """Real reports wrap before figures and quotes, and their Word text ends paragraphs there (PLF 2025 notes)."""
+    text = (
+        "STRUCTURE DU BUDGET DE L'ETAT\n\n"
+        "Le montant total des charges s'etablit a 721 317 657 000 dirhams en 2025 contre\n\n"
+        "638 298 179 000 dirhams en 2024 soit une augmentation de 13,01 %.\n"
+        "Ces dérogations peuvent revêtir d'autres dénominations telles que «\n"
+        "subventions fiscales » ou « niches fiscales ».\n"
+        "Les mesures portent sur :\n"
+        "- les exonérations de\n"
+        "- les réductions."
+    )
+    assert [s.text for s in split_passage(text)] == [
+        "STRUCTURE DU BUDGET DE L'ETAT",
+        "Le montant total des charges s'etablit a 721 317 657 000 dirhams en 2025 contre 638 298 179 000 dirhams"
+        " en 2024 soit une augmentation de 13,01 %.",
+        "Ces dérogations peuvent revêtir d'autres dénominations telles que « subventions fiscales » ou « niches"
+        " fiscales ».",
+        "Les mesures portent sur :",
+        "- les exonérations de",  # a list item after a run-on line still starts its own sentence
+        "- les réductions.",
+    ]
+
+
+def test_a_short_line_ending_a_sentence_still_breaks() -> None:
+    text = "Titre de la section\n12 mesures ont été supprimées en 2024.\nLa part des femmes\nreste faible."
+    assert [s.text for s in split_passage(text)] == [
+        "Titre de la section", "12 mesures ont été supprimées en 2024.", "La part des femmes reste faible.",
+    ]
