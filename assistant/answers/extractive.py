@@ -17,6 +17,7 @@ from assistant.answers import labels
 from assistant.answers.citations import citation
 from assistant.answers.evidence import Evidence, PassageSentences, Source
 from assistant.answers.lexical import Terms, coverage, terms_of
+from assistant.answers.places import named_places, names
 from assistant.answers.quotable import answer_kind, holds_kind, is_quotable
 from assistant.answers.thresholds import Thresholds
 from core.contract import Citation
@@ -51,6 +52,7 @@ def pick_sentences(
     candidates: list[tuple[Pick, Terms]] = []
     kind = answer_kind(evidence.question)
     language = detect_language(evidence.question)
+    asked = named_places(evidence.question)
     for index, passage in enumerate(passages):
         cosines = passage.vectors @ evidence.vector if len(passage.sentences) else np.zeros(0)
         across = language != UNDETERMINED and passage.language not in ("", language)
@@ -62,6 +64,8 @@ def pick_sentences(
             context = terms_of(analyzer, passage.contexts[position])
             score = float(cosine) + bonus + thresholds.lexical_weight * coverage(evidence.terms, context)
             score += thresholds.kind_bonus if holds_kind(sentence.text, kind) else 0.0
+            if asked and all(names(place, [sentence.text]) for place in asked):
+                score += thresholds.place_bonus
             candidates.append((Pick(index, sentence, position, score), words))
     candidates.sort(key=lambda c: c[0].score, reverse=True)
     picked: list[tuple[Pick, Terms]] = []

@@ -63,3 +63,16 @@ def test_a_refusal_names_the_word_section_of_its_nearest_documents() -> None:
     text = refusal("fr", evidence, strategy="extractive", standalone_question="Quel objectif ?").text
     assert "(note.docx, § 43 Titre III › Politiques sociales)" in text
     assert "(guide.pdf, p. 7)" in text
+
+
+def test_a_sentence_naming_the_asked_place_is_preferred(analyzer: BM25Analyzer) -> None:
+    """A regional report lists every region's figure side by side: the one naming the region asked about (here in
+    Arabic, the passages in French) answers, even a little further from the question (real set: r52)."""
+    question = "ما هو حجم استثمارات المؤسسات العمومية المبرمجة سنة 2025 بجهة الداخلة-وادي الذهب؟"
+    other = "Investissement 2025 de la Région Casablanca - Settat : 44.012 MDH."
+    asked = "Investissement 2025 de la Région Dakhla - Oued Ed-Dahab : 1.146 MDH."
+    evidence = Evidence(question, np.array([1.0, 0.0], dtype=np.float32), terms_of(analyzer, question), [])
+    passages = [_passage(other, 0.845, "fr"), _passage(asked, 0.835, "fr")]
+    for bonus, first in ((0.02, asked), (0.0, other)):
+        thresholds = replace(DEFAULT_THRESHOLDS, place_bonus=bonus, extract_margin=0.0)
+        assert pick_sentences(evidence, passages, analyzer, thresholds)[0].sentence.text == first
