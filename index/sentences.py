@@ -28,9 +28,10 @@ MAX_HEADING_WORDS = 12
 # next one looks like: "... 721 317 657 000 dirhams en 2025 contre" / "638 298 179 000 dirhams en 2024 ...",
 # "... telles que «" / "subventions fiscales »". Real reports wrap lines so before figures, quotes and dashes,
 # which the short-line rule below took for a heading's end, and Word files converted from PDF or OCR end
-# paragraphs there: the quote came out cut in two.
+# paragraphs there: the quote came out cut in two. A trailing dash is not in the list: in a table row it is an
+# empty cell ("2024 Part: -"), and the row would take the next line in.
 _RUNS_ON = re.compile(
-    r"(?:[,«“(\-–]|(?<!\w)(?:[dlnsj]|qu)['’]"
+    r"(?:[,«“(]|(?<!\w)(?:[dlnsj]|qu)['’]"
     r"|(?<!\w)(?:de|du|des|la|le|les|à|a|au|aux|en|et|ou|contre|par|pour|sur|avec|dans|que|qui|dont|soit|entre"
     r"|sans|sous|vers|chez|leur|leurs|son|sa|ses|une|un|of|the|and|to|in|for|with|by|from|an|at|on"
     r"|في|من|على|إلى|عن|مع))$",

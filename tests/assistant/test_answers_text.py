@@ -144,3 +144,9 @@ def test_a_short_line_ending_a_sentence_still_breaks() -> None:
     assert [s.text for s in split_passage(text)] == [
         "Titre de la section", "12 mesures ont été supprimées en 2024.", "La part des femmes reste faible.",
     ]
+
+
+def test_a_table_row_ending_in_an_empty_cell_does_not_take_the_next_line() -> None:
+    text = ("Bénéficiaires: Total; 2023 Montant: 36 959; 2024 Part: -\n\n"
+            "(*) Il s'agit principalement des organismes internationaux.")
+    assert [s.text for s in split_passage(text)][0] == "Bénéficiaires: Total; 2023 Montant: 36 959; 2024 Part: -"
