@@ -61,7 +61,7 @@ class Thresholds:
     """Added to a sentence in another language than the question's, as search does (sentence_cross_language_bonus):
     E5 cosines run ~0.03 lower across languages, so an English question about French reports was answered from the
     English sample brief's sentences. Real set: evidence hit 0.761 -> 0.789 (2 questions), sample set unchanged;
-    0.05 gave the same hits and refused one more unanswerable question less."""
+    0.05 gave the same hits but refused one unanswerable question fewer."""
 
     # -- guard: does the cited passage support the sentence? -----------------------------------------------------
     support_coverage_weight: float = 0.25
