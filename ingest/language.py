@@ -56,6 +56,11 @@ def _detect(sample: str) -> str:
     return _CODES.get(language, UNDETERMINED) if language is not None else UNDETERMINED
 
 
+def other_language(passage_language: str, question_language: str) -> bool:
+    """A passage in another language than a question's; False when either is unknown (nothing to compare)."""
+    return question_language != UNDETERMINED and passage_language not in ("", question_language)
+
+
 def dominant_language(texts: Iterable[str]) -> str:
     """Language holding most letters over several texts (the pages of a document)."""
     weights: Counter[str] = Counter()

@@ -23,7 +23,7 @@ from index.backends.base import VectorBackend
 from index.embedder import Embedder
 from index.sentence_store import SentenceVectorStore, in_context
 from index.sentences import Sentence, split_passage
-from ingest.language import UNDETERMINED, detect_language
+from ingest.language import detect_language, other_language
 
 SENTENCE_CACHE = 512  # passages whose embedded sentences are kept (~40 kB each)
 
@@ -68,8 +68,7 @@ class Evidence:
         if not self.sources:
             return False
         best = max(self.sources, key=lambda s: s.cosine)
-        language = detect_language(self.question)
-        return language != UNDETERMINED and best.hit.language not in ("", language)
+        return other_language(best.hit.language, detect_language(self.question))
 
     def is_weak(self, thresholds: Thresholds) -> bool:
         """Too far from the question (cosine, then words), or asking about a number (a year) no passage holds.

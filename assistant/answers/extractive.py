@@ -23,7 +23,7 @@ from assistant.answers.thresholds import Thresholds
 from core.contract import Citation
 from index.analyzer import BM25Analyzer
 from index.sentences import LIST_ITEM, QUESTION_ENDS, Sentence
-from ingest.language import UNDETERMINED, detect_language
+from ingest.language import detect_language, other_language
 
 LIST_ITEMS = 6  # items quoted after a sentence ending with a colon
 
@@ -55,8 +55,7 @@ def pick_sentences(
     asked = named_places(evidence.question)
     for index, passage in enumerate(passages):
         cosines = passage.vectors @ evidence.vector if len(passage.sentences) else np.zeros(0)
-        across = language != UNDETERMINED and passage.language not in ("", language)
-        bonus = thresholds.cross_language_bonus if across else 0.0
+        bonus = thresholds.cross_language_bonus if other_language(passage.language, language) else 0.0
         for position, (sentence, cosine) in enumerate(zip(passage.sentences, cosines)):
             words = terms_of(analyzer, sentence.text)
             if not _claim(sentence, words, thresholds):
