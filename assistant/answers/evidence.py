@@ -52,6 +52,15 @@ class Evidence:
     vector: np.ndarray
     terms: Terms
     sources: list[Source]  # in search rank order
+    bridged_terms: Terms | None = None  # `terms` with the glossary's French forms of an English or Arabic question
+
+    @property
+    def extraction_terms(self) -> Terms:
+        """The words a quoted sentence is credited for holding: a question's own, and the French forms the glossary
+        gives its terms ("الحج" -> "pèlerinage"), as search used them; without these an Arabic question shares no
+        word with the French sentence that answers it. Refusal keeps `terms`: a French form is no evidence that the
+        question's own words were found."""
+        return self.bridged_terms if self.bridged_terms is not None else self.terms
 
     @property
     def best_cosine(self) -> float:
@@ -101,16 +110,18 @@ class EvidenceMeter:
         self._sentences: LRUCache[tuple[str, str, str], PassageSentences] = LRUCache(maxsize=SENTENCE_CACHE)
         self._lock = threading.Lock()
 
-    def measure(self, question: str, hits: list[Hit], vector: np.ndarray | None = None) -> Evidence:
+    def measure(self, question: str, hits: list[Hit], vector: np.ndarray | None = None, expansion: str = "") -> Evidence:
         """`vector`: the question's embedding, as the search used it (embedded here when not given); hits searched
-        `with_vectors` bring their passage vectors, others are read from the store."""
+        `with_vectors` bring their passage vectors, others are read from the store. `expansion`: the glossary's
+        French forms of the question's terms (SearchService.expansion)."""
         vector = self.embedder.embed_queries([question])[0] if vector is None else vector
         passages = self._passage_vectors(hits)
         sources = [
             Source(hit=hit, vector=passage, cosine=float(passage @ vector), terms=self._terms(hit))
             for hit, passage in zip(hits, passages)
         ]
-        return Evidence(question=question, vector=vector, terms=terms_of(self.analyzer, question), sources=sources)
+        return Evidence(question=question, vector=vector, terms=terms_of(self.analyzer, question), sources=sources,
+                        bridged_terms=terms_of(self.analyzer, f"{question}\n{expansion}") if expansion else None)
 
     def sentences(self, sources: list[Source]) -> list[PassageSentences]:
         """The sentences of each source, embedded as passages in one batch (extraction and the guard share them).

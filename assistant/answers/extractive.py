@@ -53,6 +53,7 @@ def pick_sentences(
     kind = answer_kind(evidence.question)
     language = detect_language(evidence.question)
     asked = named_places(evidence.question)
+    terms = evidence.extraction_terms
     for index, passage in enumerate(passages):
         cosines = passage.vectors @ evidence.vector if len(passage.sentences) else np.zeros(0)
         bonus = thresholds.cross_language_bonus if other_language(passage.language, language) else 0.0
@@ -61,7 +62,7 @@ def pick_sentences(
             if not _claim(sentence, words, thresholds):
                 continue
             context = terms_of(analyzer, passage.contexts[position])
-            score = float(cosine) + bonus + thresholds.lexical_weight * coverage(evidence.terms, context)
+            score = float(cosine) + bonus + thresholds.lexical_weight * coverage(terms, context)
             score += thresholds.kind_bonus if holds_kind(sentence.text, kind) else 0.0
             if asked and all(names(place, [sentence.text]) for place in asked):
                 score += thresholds.place_bonus

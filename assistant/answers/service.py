@@ -88,7 +88,7 @@ class AnswerService:
         # Embedded once: the search's dense list and the evidence's cosines use the same vector.
         vector = self.meter.embedder.embed_queries([standalone])[0]
         hits = self.search.search(standalone, k=k, filters=filters, query_vector=vector.tolist(), with_vectors=True)
-        evidence = self.meter.measure(standalone, hits, vector)
+        evidence = self.meter.measure(standalone, hits, vector, expansion=self.search.expansion(standalone))
         chosen = "llm" if llm is not None else "extractive"
         if evidence.is_weak(self.thresholds):
             yield from _pieces(refusal(language, evidence, strategy=chosen, standalone_question=standalone))

@@ -139,7 +139,7 @@ class SearchService:
         if not self.backend.collection_exists(name):
             return []
         lang = detect_language(query)
-        expansion = get_glossary(self.analyzer).expansion(query, lang) if self.settings.glossary and lang in FOREIGN else ""
+        expansion = self.expansion(query, lang)
         s = self.settings
         translation = self.translator.to_french(query) if self.translator is not None and lang in FOREIGN else None
         by_sentence = mode == "hybrid" and s.sentence_candidates > 0 and self.sentences is not None
@@ -194,6 +194,12 @@ class SearchService:
                                                        head[i].chunk_id))
         ranked = [head[i] for i in fused] + tail
         return [hit.model_copy(update={"rank": i + 1}) for i, hit in enumerate(ranked)]
+
+    def expansion(self, query: str, lang: str | None = None) -> str:
+        """The French forms of the glossary terms in an English or Arabic question ('' for French, or with the
+        glossary off): what search adds to the question's words, and what extraction counts as its words too."""
+        lang = detect_language(query) if lang is None else lang
+        return get_glossary(self.analyzer).expansion(query, lang) if self.settings.glossary and lang in FOREIGN else ""
 
     def _sparse_text(self, query: str, expansion: str, translation: str | None) -> str:
         if translation is None:

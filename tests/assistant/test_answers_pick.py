@@ -76,3 +76,21 @@ def test_a_sentence_naming_the_asked_place_is_preferred(analyzer: BM25Analyzer) 
     for bonus, first in ((0.02, asked), (0.0, other)):
         thresholds = replace(DEFAULT_THRESHOLDS, place_bonus=bonus, extract_margin=0.0)
         assert pick_sentences(evidence, passages, analyzer, thresholds)[0].sentence.text == first
+
+
+def test_an_arabic_question_is_credited_with_the_glossarys_french_words(analyzer: BM25Analyzer) -> None:
+    """"الحج" shares no word with "pèlerinage": through the glossary, as search bridges it, the French sentence that
+    names the Hajj fees wins over a closer one on tax figures (real set: r66)."""
+    from index.glossary import get_glossary
+
+    question = "ما هو مبلغ مصاريف الحج الذي تم تحديده لموسم 2024؟"
+    expansion = get_glossary(analyzer).expansion(question, "ar")
+    assert "pèlerinage" in expansion
+    figures = "Ces mesures représentent en termes de coût 98 % des dépenses fiscales constatées en 2024."
+    hajj = "La fixation des frais du pèlerinage à hauteur de 66.865,50 dirhams pour la saison 2024."
+    plain = Evidence(question, np.array([1.0, 0.0], dtype=np.float32), terms_of(analyzer, question), [])
+    bridged = replace(plain, bridged_terms=terms_of(analyzer, f"{question}\n{expansion}"))
+    passages = [_passage(figures, 0.830, "fr"), _passage(hajj, 0.826, "fr")]
+    thresholds = replace(DEFAULT_THRESHOLDS, extract_margin=0.0)
+    assert pick_sentences(plain, passages, analyzer, thresholds)[0].sentence.text == figures
+    assert pick_sentences(bridged, passages, analyzer, thresholds)[0].sentence.text == hajj
