@@ -35,7 +35,7 @@ INDEX_FORMAT = "v2"  # bumped when chunk payloads change (v2: page_breaks), so e
 TOP_SHOWN = 3  # passages per question and mode kept in the report, to read failures
 TUNED = ("chunk_size", "chunk_overlap", "context_tokens", "fusion", "rrf_k", "dense_weight", "sparse_weight", "balance_languages", "prefetch_k",
          "glossary", "glossary_dense", "foreign_sparse_weight", "sentence_candidates", "sentence_weight",
-         "sentence_rrf_k", "sentence_cross_language_bonus")
+         "sentence_rrf_k", "sentence_lexical_weight", "passage_lexical_weight", "sentence_cross_language_bonus")
 
 
 class NothingToEvaluate(RuntimeError):

@@ -54,20 +54,21 @@ class SentenceVectorStore:
         """Compute and keep the sentence vectors of newly indexed passages, given as (section, text)."""
         self.vectors([context for section, text in passages for context in in_context(split_passage(text), section)])
 
-    def best_cosines(self, passages: Sequence[tuple[str, str]], query: np.ndarray) -> list[float]:
-        """For each passage (section, text), the cosine of its sentence closest to the query (0.0 if it has none).
+    def cosines(self, passages: Sequence[tuple[str, str]], query: np.ndarray) -> list[tuple[list[str], np.ndarray]]:
+        """For each passage (section, text), its sentences as embedded (each under its heading) and their cosines to
+        the query, from one lookup.
 
-        Search uses it to match on sentences and return passages (small-to-big): a 500-token passage's one vector
+        Search uses them to match on sentences and return passages (small-to-big): a 500-token passage's one vector
         blurs the sentence that answers into the rest, while E5 was trained on query-sentence pairs.
         """
         contexts = [in_context(split_passage(text), section) for section, text in passages]
         vectors = self.vectors([text for texts in contexts for text in texts])
         cosines = vectors @ np.asarray(query, dtype=np.float32) if len(vectors) else np.zeros(0, dtype=np.float32)
-        best, row = [], 0
+        found, row = [], 0
         for texts in contexts:
-            best.append(float(cosines[row:row + len(texts)].max()) if texts else 0.0)
+            found.append((texts, cosines[row:row + len(texts)]))
             row += len(texts)
-        return best
+        return found
 
     def close(self) -> None:
         with self._lock:

@@ -26,9 +26,9 @@ from assistant.answers import labels
 from assistant.answers.citations import citation
 from assistant.answers.evidence import Evidence, PassageSentences, Source
 from assistant.answers.extractive import Quote
-from assistant.answers.lexical import terms_of
 from core.contract import Citation, Conflict, ConflictValue
 from index.analyzer import BM25Analyzer
+from index.lexical import terms_of
 from index.sentences import Sentence
 from ingest.metadata import YEAR
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 from cachetools import LRUCache
 
-from assistant.answers.lexical import Terms, coverage, missing_numbers, terms_of
 from assistant.answers.thresholds import Thresholds
 from assistant.search.service import Hit
 from index.analyzer import BM25Analyzer
 from index.backends.base import VectorBackend
 from index.embedder import Embedder
+from index.lexical import Terms, coverage, missing_numbers, terms_of
 from index.sentence_store import SentenceVectorStore, in_context
 from index.sentences import Sentence, split_passage
 from ingest.language import detect_language, other_language

@@ -16,12 +16,12 @@ import numpy as np
 from assistant.answers import labels
 from assistant.answers.citations import citation
 from assistant.answers.evidence import Evidence, PassageSentences, Source
-from assistant.answers.lexical import Terms, coverage, terms_of
 from assistant.answers.places import named_places, names
 from assistant.answers.quotable import answer_kind, holds_kind, is_quotable
 from assistant.answers.thresholds import Thresholds
 from core.contract import Citation
 from index.analyzer import BM25Analyzer
+from index.lexical import Terms, coverage, terms_of
 from index.sentences import LIST_ITEM, QUESTION_ENDS, Sentence
 from ingest.language import detect_language, other_language
 

@@ -27,11 +27,11 @@ import numpy as np
 
 from assistant.answers.citations import citation, format_marker, marker_numbers, strip_markers
 from assistant.answers.evidence import PassageSentences, Source
-from assistant.answers.lexical import Terms, coverage, missing_numbers, terms_of, without
 from assistant.answers.thresholds import Thresholds
 from core.contract import Citation
 from index.analyzer import BM25Analyzer
 from index.embedder import Embedder
+from index.lexical import Terms, coverage, missing_numbers, terms_of, without
 from index.sentences import TERMINAL, complete_prefix, split_generated
 from ingest.language import UNDETERMINED, detect_language
 

@@ -10,9 +10,9 @@ import pytest
 
 from assistant.answers.evidence import Evidence, PassageSentences
 from assistant.answers.extractive import pick_sentences
-from assistant.answers.lexical import terms_of
 from assistant.answers.thresholds import DEFAULT_THRESHOLDS
 from index.analyzer import BM25Analyzer
+from index.lexical import terms_of
 from index.sentences import Sentence
 
 QUESTION = "What other names are tax expenditures sometimes given by the report?"

@@ -14,12 +14,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant.answers.citations import page_span
-from assistant.answers.lexical import terms_of
 from assistant.search.service import SearchFilters, SearchService
 from assistant.user_jobs.indicators.criteria import WorkbenchData, compile_any, in_language
 from assistant.user_jobs.indicators.guidance import GuidanceCitation, GuidanceLocator
 from assistant.user_jobs.indicators.review import Rules, clauses, normalized, reader_language
 from index.analyzer import BM25Analyzer
+from index.lexical import terms_of
 from index.sentences import QUESTION_ENDS, split_passage
 
 FieldStatus = Literal["filled", "to_complete"]
