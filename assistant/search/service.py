@@ -182,8 +182,8 @@ class SearchService:
         A sentence's score is its cosine plus a share of the question's words it holds (under its heading), and the
         passage's best adds a share of the question's words the passage and its title hold: in E5's narrow band a
         sentence on the subject and the one that names what was asked sit a few thousandths apart, and the words
-        tell them apart (as in extraction). With 13 candidates, real R@5 0.865 -> 0.919, MRR 0.681 -> 0.706; sample
-        0.870 -> 0.926, 0.732 -> 0.752 (evaluation/RESULTS.md).
+        tell them apart (as in extraction). With 11 candidates, real R@5 0.865 -> 0.905, MRR 0.681 -> 0.697; sample
+        0.870 -> 0.926, 0.732 -> 0.756 (evaluation/RESULTS.md).
         """
         s = self.settings
         assert self.sentences is not None
