@@ -39,6 +39,12 @@ def terms_of(analyzer: BM25Analyzer, text: str) -> Terms:
     return Terms(words=words, numbers=frozenset(numbers), all=frozenset(t for g in words for t in g))
 
 
+def passage_terms(analyzer: BM25Analyzer, title: str, text: str) -> Terms:
+    """A passage's words with its document title's: "le rapport 2025" is answered by a passage of that report.
+    One spelling of the text, so the refusal test and search's re-ranking share the cached entry."""
+    return terms_of(analyzer, f"{title}\n{text}")
+
+
 def without(words: Terms, known: Terms) -> Terms:
     """The words of `words` that `known` does not have (what a sentence adds to the question it answers)."""
     kept = tuple(group for group in words.words if not group & known.all)

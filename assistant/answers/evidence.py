@@ -20,7 +20,7 @@ from assistant.search.service import Hit
 from index.analyzer import BM25Analyzer
 from index.backends.base import VectorBackend
 from index.embedder import Embedder
-from index.lexical import Terms, coverage, missing_numbers, terms_of
+from index.lexical import Terms, coverage, missing_numbers, passage_terms, terms_of
 from index.sentence_store import SentenceVectorStore, in_context
 from index.sentences import Sentence, split_passage
 from ingest.language import detect_language, other_language
@@ -153,7 +153,7 @@ class EvidenceMeter:
 
     def _terms(self, hit: Hit) -> Terms:
         """The passage's words and its document title's: "le rapport 2025" is answered by a passage of that report."""
-        return terms_of(self.analyzer, f"{hit.title}\n{hit.text}")
+        return passage_terms(self.analyzer, hit.title, hit.text)
 
     def _passage_vectors(self, hits: list[Hit]) -> list[np.ndarray]:
         stored = {h.chunk_id: h.vector for h in hits if h.vector is not None}

@@ -22,7 +22,7 @@ from index.analyzer import BM25Analyzer
 from index.backends.base import Filter, Mode, QueryPlan, ScoredPoint, VectorBackend
 from index.embedder import Embedder
 from index.glossary import FOREIGN, get_glossary
-from index.lexical import coverage, terms_of
+from index.lexical import coverage, passage_terms, terms_of
 from index.sentence_store import SentenceVectorStore
 from ingest.language import detect_language
 
@@ -198,7 +198,7 @@ class SearchService:
                                                                           np.asarray(query_vector))):
             sentence = max((float(c) + s.sentence_lexical_weight * coverage(words, terms_of(self.analyzer, text))
                             for c, text in zip(cosines, contexts)), default=0.0)
-            best.append(sentence + s.passage_lexical_weight * coverage(words, terms_of(self.analyzer, f"{hit.title}\n{hit.text}"))
+            best.append(sentence + s.passage_lexical_weight * coverage(words, passage_terms(self.analyzer, hit.title, hit.text))
                         + (s.sentence_cross_language_bonus if hit.language not in ("", lang) else 0.0))
         by_sentence = {i: r for r, i in enumerate(sorted(range(len(head)), key=lambda i: (-best[i], head[i].chunk_id)), 1)}
         fused = sorted(range(len(head)), key=lambda i: (-(1 / (s.sentence_rrf_k + fused_rank[i])
