@@ -27,8 +27,9 @@ CORPUS = ROOT / "corpus" / "documents"
 
 pytestmark = pytest.mark.slow
 
-# Committed figures (evaluation/RESULTS.md), hybrid mode and extractive answers, as a clean checkout builds them (two
-# fresh builds give identical ranks; a data folder built over several sittings differed by one question).
+# Committed figures (evaluation/RESULTS.md), hybrid mode and extractive answers, as a clean checkout builds them on a CPU
+# without native bf16 (fp32 passages; two fresh builds give identical ranks). A bf16 build (AMX CPU) differs by one
+# question each way (real 0.905 / 0.697, en 0.947): inside the tolerance.
 FLOORS = {
     "sample": {"recall@5": 0.926, "mrr@10": 0.756, "by_lang": {"fr": 0.971, "en": 0.727, "ar": 1.0},
                "answerable_refused": 0.0, "unanswerable_refused": 0.833, "evidence_hit": 0.667},
