@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     context_tokens: int = Field(
         0, ge=0, description="Tokens of each chunk's budget given to its document title and heading path, embedded "
         "and indexed with it (not quoted); 0: chunks are embedded alone. Changing it means re-indexing.")
+    table_caption_tokens: int = Field(
+        0, ge=0, description="Tokens of a Word table chunk's budget given to the table's own caption (\"Tableau 4: "
+        "Ventilation des dépenses fiscales par secteur d'activité\"), embedded and indexed with its rows when the "
+        "chunk does not hold it; 0: rows are embedded alone. Changing it means re-indexing.")
 
     fusion: Literal["rrf", "dbsf"] = Field("rrf", description="How hybrid search fuses dense and sparse hits.")
     rrf_k: int = Field(60, ge=1, description="RRF ranking constant.")

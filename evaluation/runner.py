@@ -31,9 +31,9 @@ from index.indexer import IngestReport, missing_vectors
 from ingest.loader import corpus_files
 
 Progress = Callable[[str, int, int], None]  # (task, done, total)
-INDEX_FORMAT = "v2"  # bumped when chunk payloads change (v2: page_breaks), so eval collections are rebuilt
+INDEX_FORMAT = "v3"  # bumped when chunk payloads change (v2: page_breaks, v3: table captions), so eval collections are rebuilt
 TOP_SHOWN = 3  # passages per question and mode kept in the report, to read failures
-TUNED = ("chunk_size", "chunk_overlap", "context_tokens", "fusion", "rrf_k", "dense_weight", "sparse_weight", "balance_languages", "prefetch_k",
+TUNED = ("chunk_size", "chunk_overlap", "context_tokens", "table_caption_tokens", "fusion", "rrf_k", "dense_weight", "sparse_weight", "balance_languages", "prefetch_k",
          "glossary", "glossary_dense", "foreign_sparse_weight", "sentence_candidates", "sentence_weight",
          "sentence_rrf_k", "sentence_lexical_weight", "passage_lexical_weight", "sentence_cross_language_bonus")
 
@@ -53,7 +53,7 @@ def collection_name(settings: Settings, corpus: Path) -> str:
     elif resolve_precision(settings.embed_precision, settings.embed_backend) != "fp32":
         key += "\0bf16"
     digest = hashlib.sha256(key.encode()).hexdigest()[:10]
-    return f"eval_{digest}_c{settings.chunk_size}o{settings.chunk_overlap}x{settings.context_tokens}_{INDEX_FORMAT}"
+    return f"eval_{digest}_c{settings.chunk_size}o{settings.chunk_overlap}x{settings.context_tokens}t{settings.table_caption_tokens}_{INDEX_FORMAT}"
 
 
 def prepare(settings: Settings, corpus: Path | None, progress: Progress = _silent) -> tuple[EvalContext, IngestReport | None]:

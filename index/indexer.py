@@ -141,6 +141,7 @@ class Indexer:
             chunk_overlap=settings.chunk_overlap,
             reserved_tokens=passage_overhead(embedder.tokenizer, embedder.prefix("passage")),
             context_tokens=settings.context_tokens,
+            caption_tokens=settings.table_caption_tokens,
         )
         self.page_chunker = PageChunker(chunker=self.chunker, ready={})
         self.pipeline = IngestionPipeline(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from tokenizers import Tokenizer
 
 from ingest.language import UNDETERMINED, detect_language
 from ingest.metadata import headings
-from ingest.readers import HEADING_PATH_SEPARATOR
+from ingest.readers import HEADING_PATH_SEPARATOR, TABLE_PREFIX, table_caption
 from ingest.types import SourceDocument
 
 TokenCounter = Callable[[str], Sequence[Any]]  # text -> its tokens, without special tokens
@@ -29,6 +30,7 @@ NODE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/mizan/chunks
 _ANCHOR_SIZES = (40, 16, 6)  # characters matched at a chunk's ends, longest first
 # A longer document is cut window by window (see `_windows`): every document of a usual size is cut as one.
 WINDOW_CHARS = 1_000_000
+MAX_CAPTIONED_CHUNKS = 6  # a table over more chunks (about three pages) is a list whose rows name their subject (see chunk_document)
 
 
 def hf_token_counter(tokenizer: Any) -> TokenCounter:
@@ -55,15 +57,16 @@ class Chunker:
     chunk_overlap: int
     reserved_tokens: int = 0
     context_tokens: int = 0
+    caption_tokens: int = 0
 
     def __call__(self, doc: SourceDocument) -> list[TextNode]:
         return chunk_document(doc, self._counter(), self.chunk_size, self.chunk_overlap, self.reserved_tokens,
-                              self.context_tokens)
+                              self.context_tokens, caption_tokens=self.caption_tokens)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         bare = self.tokenizer if isinstance(self.tokenizer, Tokenizer) else self.tokenizer.backend_tokenizer
         return _bare_chunker, (bare.to_str(), self.chunk_size, self.chunk_overlap, self.reserved_tokens,
-                               self.context_tokens)
+                               self.context_tokens, self.caption_tokens)
 
     def _counter(self) -> TokenCounter:
         tokenizer = self.tokenizer
@@ -88,7 +91,7 @@ def node_id(doc_id: str, chunk_index: int) -> str:
 
 def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int, chunk_overlap: int,
                    reserved_tokens: int = 0, context_tokens: int = 0,
-                   window_chars: int = WINDOW_CHARS) -> list[TextNode]:
+                   window_chars: int = WINDOW_CHARS, caption_tokens: int = 0) -> list[TextNode]:
     """Cut one document into nodes of at most `chunk_size` tokens counting `reserved_tokens`.
 
     `chunk_size` is the whole budget the embedder sees; `reserved_tokens` is what it adds to each text
@@ -96,8 +99,18 @@ def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int
     With `context_tokens`, each node's embedded (and BM25-indexed) text opens with its document title and
     heading path, cut to that many tokens and taken from the budget: a passage of a finance-bill table says
     "Montant: 21 190" and only its heading says it is tax expenditure on VAT. The quote stays the text alone.
+
+    With `caption_tokens`, a chunk of a Word table's rows opens with the table's caption when the chunk does not
+    hold it ("Tableau 4: Ventilation des dépenses fiscales par secteur d'activité"): the row "Désignation:
+    Agriculture, pêche; 2023 Montant: 5 450" never says what it measures, and the heading above the table may be
+    another's (in the tax-expenditure report the caption is a plain paragraph, not a Word heading). The caption
+    is also the section its rows' sentences are embedded under. Only documents with captioned tables give up
+    those tokens of their budget, and only tables over a few chunks get it (see `spread` below).
     """
-    budget = chunk_size - reserved_tokens - context_tokens
+    captions = [table_caption(page.label) for page in doc.pages] if caption_tokens else []
+    if not any(captions):
+        caption_tokens = 0
+    budget = chunk_size - reserved_tokens - context_tokens - caption_tokens
     if budget <= chunk_overlap or budget < 1:
         raise ValueError(f"chunk_size {chunk_size} leaves {budget} tokens after {reserved_tokens} reserved, "
                          f"not more than the overlap {chunk_overlap}")
@@ -108,6 +121,12 @@ def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int
     section_offsets = [offset for offset, _ in sections]
     spans = [span for start, end in _windows(joined, window_chars)
              for span in _spans(joined[start:end], tokenizer, budget, chunk_overlap, start)]
+    # A caption over many chunks (an annex listing 200 measures, a Word table a page) would make them all alike: a
+    # question on VAT then finds the VAT annex's chunks before the page that answers it. Such rows name their own
+    # subject ("Mesure incitative: Exonération de la TVA…"); a summary table's rows do not.
+    spread = Counter(c for start, end in spans
+                     for c in set(captions[bisect.bisect_right(page_starts, start) - 1:
+                                           bisect.bisect_right(page_starts, end - 1)]) if c) if caption_tokens else Counter()
     nodes = []
     for index, (start, end) in enumerate(spans):
         text = joined[start:end]
@@ -129,9 +148,15 @@ def chunk_document(doc: SourceDocument, tokenizer: TokenCounter, chunk_size: int
         }
         if any(page.ocr for page in doc.pages[first:last + 1]):
             metadata["ocr"] = True  # some of its text was recognised from a scan: it may hold OCR errors
-        if context_tokens:
-            metadata["context"] = _context(doc.title, doc.pages[first].label or section, tokenizer, context_tokens)
-        embedded = ["context"] if context_tokens else []
+        context = _context(doc.title, doc.pages[first].label or section, tokenizer, context_tokens) if context_tokens else ""
+        if caption_tokens:
+            flat = " ".join(text.split())
+            shown = list(dict.fromkeys(c for c in captions[first:last + 1]
+                                       if c and spread[c] <= MAX_CAPTIONED_CHUNKS and " ".join(c.split()) not in flat))
+            context = " › ".join(filter(None, [context, _context("", " ; ".join(shown), tokenizer, caption_tokens)]))
+        if context:
+            metadata["context"] = context
+        embedded = ["context"] if context else []
         nodes.append(TextNode(
             id_=node_id(doc.doc_id, index), text=text, metadata=metadata,
             excluded_embed_metadata_keys=[key for key in metadata if key not in embedded],
@@ -152,8 +177,12 @@ def _context(title: str, heading: str, tokenizer: TokenCounter, limit: int) -> s
 
 
 def _section(label: str) -> str:
-    """The innermost heading of a heading path ("Titre II › Recettes › Tableau 3" -> "Recettes")."""
-    parts = [part for part in label.split(HEADING_PATH_SEPARATOR) if not part.startswith("Tableau ")]
+    """The innermost heading of a heading path ("Titre II › Recettes › Tableau 3" -> "Recettes"), or a table's
+    own caption ("… › Tableau 4: Ventilation des dépenses fiscales par secteur d'activité")."""
+    caption = table_caption(label)
+    if caption:
+        return caption
+    parts = [part for part in label.split(HEADING_PATH_SEPARATOR) if not part.startswith(TABLE_PREFIX)]
     return parts[-1] if parts else ""
 
 

@@ -506,6 +506,13 @@ def _pdf_title(reader) -> str | None:
 # --- DOCX ---------------------------------------------------------------------------------------------
 
 HEADING_PATH_SEPARATOR = " › "
+TABLE_PREFIX = "Tableau "
+_BARE_TABLE = re.compile(r"^Tableau \d+$")
+_CAPTION = re.compile(r"^(?:tableau|table|annexe|graphique|جدول|ملحق)\s*(?:n[°o]\s*)?\d+\b", re.IGNORECASE)
+_TOC_LINE = re.compile(r"\t\s*\d+\s*$")
+SHORT_CAPTION_CHARS = 24  # "ANNEXE 3:": a number whose title is the next paragraph
+MAX_CAPTION_CHARS = 200
+RUNNING_LINE_CHARS = 80  # between two parts of one table only running headers ("13RAPPORT SUR LES DEPENSES FISCALES")
 _HEADING_STYLE = re.compile(r"^(?:heading|titre|überschrift|título)\s*(\d)$", re.IGNORECASE)
 
 
@@ -536,12 +543,16 @@ def _docx_units(document) -> list[tuple[str, str]]:
     units: list[tuple[str, list[str]]] = [("", [])]
     tables = 0
     last_was_heading = False
+    before: list[str] = []  # paragraphs since the last table or heading: where its caption is
+    caption = ""  # the last table's, which a table right after it (a page's continuation) keeps
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             tables += 1
             rows = _docx_table_rows(block)
+            caption = _caption(before) or (caption if all(len(p) <= RUNNING_LINE_CHARS for p in before) else "")
+            before = []
             if rows:
-                units.append((_label(path, f"Tableau {tables}"), rows))
+                units.append((_label(path, _table_part(tables, caption)), rows))
                 units.append((_label(path), []))
             last_was_heading = False
             continue
@@ -551,8 +562,10 @@ def _docx_units(document) -> list[tuple[str, str]]:
         level = _heading_level(block)
         if level is None:
             units[-1][1].append(text)
+            before.append(text)
             last_was_heading = False
             continue
+        before, caption = [], ""
         if last_was_heading and path and path[-1][0] == level:
             path[-1] = (level, f"{path[-1][1]} {' '.join(text.split())}")
             units[-1][1][-1] += " " + text
@@ -568,6 +581,33 @@ def _docx_units(document) -> list[tuple[str, str]]:
         units[-1][1].append(text)
         last_was_heading = True
     return [(label, "\n\n".join(parts)) for label, parts in units if parts]
+
+
+def _caption(before: list[str]) -> str:
+    """A table's own caption, one of the two paragraphs before it ("Tableau 4: Ventilation des dépenses fiscales
+    par secteur d'activité", then "En millions de dirhams"), with the next paragraph when it is only a number
+    ("ANNEXE 3:" then its title); never a table-of-contents line ("Tableau 24 : Mesures dérogatoires…\t80")."""
+    for back in (1, 2):
+        if len(before) >= back and _CAPTION.match(before[-back]) and not _TOC_LINE.search(before[-back]):
+            text = " ".join(before[-back].split())
+            if back == 2 and len(text) < SHORT_CAPTION_CHARS:
+                text = f"{text} {' '.join(before[-1].split())}"
+            return text[:MAX_CAPTION_CHARS].strip()
+    return ""
+
+
+def _table_part(number: int, caption: str) -> str:
+    """How a table is cited: by the document's own caption when it numbers its tables, else by its rank."""
+    if caption.lower().startswith(TABLE_PREFIX.lower()):
+        return TABLE_PREFIX + caption[len(TABLE_PREFIX):]
+    return f"{TABLE_PREFIX}{number} ({caption})" if caption else f"{TABLE_PREFIX}{number}"
+
+
+def table_caption(label: str) -> str:
+    """The caption in a Word table's label ("… › Tableau 4: Ventilation …" -> "Tableau 4: Ventilation …"), or ''
+    for a table cited by its rank alone or a unit that is not a table."""
+    part = label.rsplit(HEADING_PATH_SEPARATOR, 1)[-1]
+    return part if part.startswith(TABLE_PREFIX) and not _BARE_TABLE.match(part) else ""
 
 
 def _label(path: list[tuple[int, str]], *more: str) -> str:

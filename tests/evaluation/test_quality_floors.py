@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "evaluation" / "questions" / "sample.jsonl"
 REAL = ROOT / "evaluation" / "questions" / "real.jsonl"
 HELDOUT = ROOT / "evaluation" / "questions" / "heldout.jsonl"
+HELDOUT2 = ROOT / "evaluation" / "questions" / "heldout2.jsonl"
 CORPUS = ROOT / "corpus" / "documents"
 
 pytestmark = pytest.mark.slow
@@ -34,14 +35,16 @@ pytestmark = pytest.mark.slow
 FLOORS = {
     "sample": {"recall@5": 0.926, "mrr@10": 0.756, "by_lang": {"fr": 0.971, "en": 0.727, "ar": 1.0},
                "answerable_refused": 0.0, "unanswerable_refused": 0.833, "evidence_hit": 0.667},
-    "real": {"recall@5": 0.905, "mrr@10": 0.736, "by_lang": {"fr": 0.897, "en": 0.895, "ar": 0.938},
-             "answerable_refused": 0.041, "unanswerable_refused": 0.750, "evidence_hit": 0.887},
-    # The blind set (never tuned on): what the settings give on fresh questions. Its languages are too small for
-    # per-language floors (one Arabic question is 0.167).
-    "heldout": {"recall@5": 0.688, "mrr@10": 0.560, "by_lang": {},
-                "answerable_refused": 0.031, "unanswerable_refused": 0.250, "evidence_hit": 0.613},
+    "real": {"recall@5": 0.905, "mrr@10": 0.738, "by_lang": {"fr": 0.897, "en": 0.895, "ar": 0.938},
+             "answerable_refused": 0.027, "unanswerable_refused": 0.667, "evidence_hit": 0.875},
+    # The blind sets: about a third the real set's size, so one question moves a language by 0.13-0.17; no
+    # per-language floors (one Arabic question is 0.125-0.167).
+    "heldout": {"recall@5": 0.719, "mrr@10": 0.615, "by_lang": {},
+                "answerable_refused": 0.062, "unanswerable_refused": 0.500, "evidence_hit": 0.633},
+    "heldout2": {"recall@5": 0.853, "mrr@10": 0.567, "by_lang": {},
+                 "answerable_refused": 0.029, "unanswerable_refused": 0.333, "evidence_hit": 0.667},
 }
-TOLERANCE = {"sample": 0.04, "real": 0.03, "heldout": 0.07}  # about two questions
+TOLERANCE = {"sample": 0.04, "real": 0.03, "heldout": 0.07, "heldout2": 0.06}  # about two questions
 LANG_TOLERANCE = {"fr": 0.03, "en": 0.06, "ar": 0.07}  # about one question of the smaller sets
 
 
@@ -62,10 +65,10 @@ def settings(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) ->
 def measured(settings: Settings, dev_corpus: Path) -> dict[str, dict[str, Any]]:
     real_corpus = combined_corpus([dev_corpus, CORPUS], settings.data_dir / "corpora")
     return {"sample": _measure(settings, SAMPLE, CORPUS), "real": _measure(settings, REAL, real_corpus),
-            "heldout": _measure(settings, HELDOUT, real_corpus)}
+            "heldout": _measure(settings, HELDOUT, real_corpus), "heldout2": _measure(settings, HELDOUT2, real_corpus)}
 
 
-@pytest.mark.parametrize("question_set", ["sample", "real", "heldout"])
+@pytest.mark.parametrize("question_set", ["sample", "real", "heldout", "heldout2"])
 def test_retrieval_does_not_fall_below_the_committed_figures(measured: dict, question_set: str) -> None:
     floor, got, tolerance = FLOORS[question_set], measured[question_set], TOLERANCE[question_set]
     assert got["overall"]["recall@5"] >= floor["recall@5"] - tolerance, got["overall"]
@@ -74,7 +77,7 @@ def test_retrieval_does_not_fall_below_the_committed_figures(measured: dict, que
         assert got["by_lang"][lang]["recall@5"] >= value - LANG_TOLERANCE[lang], (lang, got["by_lang"][lang])
 
 
-@pytest.mark.parametrize("question_set", ["sample", "real", "heldout"])
+@pytest.mark.parametrize("question_set", ["sample", "real", "heldout", "heldout2"])
 def test_answers_keep_their_refusal_rates_and_citations(measured: dict, question_set: str) -> None:
     floor, got, tolerance = FLOORS[question_set], measured[question_set]["answers"], TOLERANCE[question_set]
     assert got["citation_validity"] == 1.0

@@ -306,3 +306,36 @@ def test_a_zip_bomb_named_docx_is_refused_before_it_is_parsed() -> None:
         read_bytes(bomb, ".docx")
     with pytest.raises(IngestError, match="zip bomb"):
         sniff(bomb, ".docx")
+
+
+def test_docx_tables_are_cited_by_their_caption(tmp_path: Path) -> None:
+    """The caption paragraph before a table names it; a table continued after a running header keeps it; a table
+    of contents line naming a table is not a caption, nor is anything before a new heading."""
+    import docx
+
+    def table(document, values: list[list[str]]) -> None:
+        grid = document.add_table(rows=len(values), cols=len(values[0]))
+        for row, cells in zip(grid.rows, values):
+            for cell, value in zip(row.cells, cells):
+                cell.text = value
+
+    document = docx.Document()
+    document.add_paragraph("Tableau 9 : Dépenses par bénéficiaire\t14")  # a contents line
+    table(document, [["ADII", "Administration des Douanes"], ["IS", "Impôt sur les sociétés"]])
+    document.add_heading("Ventilation", level=1)
+    document.add_paragraph("Par secteur, les dépenses se présentent comme suit :")
+    document.add_paragraph("Tableau 4: Ventilation des dépenses fiscales par secteur")
+    document.add_paragraph("En millions de dirhams")
+    table(document, [["Secteur", "Montant"], ["Agriculture", "5 450"]])
+    document.add_paragraph("13RAPPORT SUR LES DEPENSES FISCALES")  # the running header between two pages of it
+    table(document, [["Secteur", "Montant"], ["Pêche", "1 061"]])
+    document.add_heading("Annexe", level=1)
+    table(document, [["Code", "Mesure"], ["40.092.05", "Exonération"]])
+    path = tmp_path / "rapport.docx"
+    document.save(str(path))
+
+    tables = [label for label in read_file(path).labels if "Tableau" in label]
+    assert tables == ["Tableau 1",
+                      "Ventilation › Tableau 4: Ventilation des dépenses fiscales par secteur",
+                      "Ventilation › Tableau 4: Ventilation des dépenses fiscales par secteur",
+                      "Annexe › Tableau 4"]

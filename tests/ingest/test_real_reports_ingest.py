@@ -33,7 +33,8 @@ def test_word_units_carry_heading_paths(tax_report) -> None:
 
 
 def test_table_rows_read_column_value_and_are_never_split(tax_report) -> None:
-    by_tax = next(p for p in tax_report.pages if p.label.endswith("VENTILATION DES DEPENSES FISCALES PAR TYPE D’IMPOT › Tableau 7"))
+    by_tax = next(p for p in tax_report.pages if p.label.endswith(
+        "VENTILATION DES DEPENSES FISCALES PAR TYPE D’IMPOT › Tableau 2: Ventilation des dépenses fiscales par type d’impôt"))
     rows = by_tax.text.split("\n\n")
     # two header rows stacked per column: the year above the measure
     assert rows[0].startswith("Désignation: TVA; 2023 Mesures recensées: 89; 2023 Mesures évaluées: 85; 2023 Montant: 21 190")
@@ -48,11 +49,35 @@ def test_table_rows_read_column_value_and_are_never_split(tax_report) -> None:
 
 def test_chunks_cite_the_heading_path(tax_report) -> None:
     nodes = chunk_document(tax_report, str.split, chunk_size=200, chunk_overlap=0, context_tokens=40)
-    node = next(n for n in nodes if "Tableau 7" in n.metadata["locator"])
-    assert node.metadata["section"] == "VENTILATION DES DEPENSES FISCALES PAR TYPE D’IMPOT"
+    node = next(n for n in nodes if "Tableau 2:" in n.metadata["locator"])
+    assert node.metadata["locator"].startswith("CHAPITRE II")
     embedded = node.get_content(metadata_mode="embed")  # type: ignore[arg-type]
     assert embedded.startswith("Rapport sur les depenses fiscales › CHAPITRE II")
     assert not node.get_content().startswith("Rapport sur")  # the quote is the text alone
+
+
+def test_tables_are_cited_by_their_own_caption(tax_report) -> None:
+    """The caption is a plain paragraph before the table; a table split over pages keeps it; a table of contents
+    line that names a table is not a caption."""
+    tables = [p.label.rsplit(" › ", 1)[-1] for p in tax_report.pages if "Tableau" in p.label]
+    assert "Tableau 4: Ventilation des dépenses fiscales par secteur d'activité" in tables
+    assert tables.count("Tableau 9: Mesures dérogatoires de la TVA évaluées") >= 5  # one table, a Word table a page
+    assert tables[0] == "Tableau 1"  # the abbreviations, after a contents line "Tableau 24 : … \t80"
+
+
+def test_rows_far_from_the_caption_are_embedded_under_it(tax_report) -> None:
+    """A row says "dont Salariés; 2024 Montant: 4 246": only the caption says these are tax expenditures."""
+    caption = "Tableau 5: Ventilation des dépenses fiscales par type de bénéficiaire"
+    nodes = chunk_document(tax_report, str.split, chunk_size=200, chunk_overlap=0, caption_tokens=20)
+    node = next(n for n in nodes if "Bénéficiaires: dont Salariés" in n.get_content() and caption not in n.get_content())
+    assert node.metadata["section"] == caption
+    assert node.get_content(metadata_mode="embed").startswith(caption)  # type: ignore[arg-type]
+    assert node.get_content().startswith("Bénéficiaires")  # the quote is the text alone
+    holding = next(n for n in nodes if caption in n.get_content())
+    assert caption not in holding.metadata.get("context", "")  # not twice
+    plain = chunk_document(tax_report, str.split, chunk_size=200, chunk_overlap=0)
+    assert not any("context" in n.metadata for n in plain)
+    assert all(len(n.get_content(metadata_mode="embed").split()) <= 200 for n in nodes)  # type: ignore[arg-type]
 
 
 def test_presentation_note_keeps_its_tables(dev_corpus: Path) -> None:
