@@ -46,6 +46,7 @@ FLOORS = {
 }
 TOLERANCE = {"sample": 0.04, "real": 0.03, "heldout": 0.07, "heldout2": 0.06}  # about two questions
 LANG_TOLERANCE = {"fr": 0.03, "en": 0.06, "ar": 0.07}  # about one question of the smaller sets
+ROUNDING = 0.001  # the committed figures have three decimals (8 of 12 is 0.667): no question's worth of slack
 
 
 def _measure(settings: Settings, questions: Path, corpus: Path) -> dict[str, Any]:
@@ -82,5 +83,5 @@ def test_answers_keep_their_refusal_rates_and_citations(measured: dict, question
     floor, got, tolerance = FLOORS[question_set], measured[question_set]["answers"], TOLERANCE[question_set]
     assert got["citation_validity"] == 1.0
     assert got["answerable_refused"] <= floor["answerable_refused"] + tolerance, got
-    assert got["unanswerable_refused"] >= floor["unanswerable_refused"] - 1e-9, got
+    assert got["unanswerable_refused"] >= floor["unanswerable_refused"] - ROUNDING, got
     assert got["evidence_hit"] >= floor["evidence_hit"] - tolerance, got

@@ -35,7 +35,7 @@ def test_sample_quotes_are_on_their_pages() -> None:
     assert _misses("sample.jsonl", SAMPLE_CORPUS) == []
 
 
-@pytest.mark.parametrize("name", ["real.jsonl", "heldout.jsonl", "heldout2.jsonl"])
+@pytest.mark.parametrize("name", ["real.jsonl", "heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl"])
 def test_real_quotes_are_on_their_pages(name: str, dev_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     corpus = combined_corpus([dev_corpus, SAMPLE_CORPUS], tmp_path_factory.mktemp("corpora"))
     assert _misses(name, corpus) == []
