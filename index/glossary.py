@@ -11,6 +11,10 @@ Two kinds of entries: gender-budgeting and public-finance terms from reference s
 reports' own frequent vocabulary (borrowing, tax allowances, sectors, bodies; source "PLF 2025 reports (corpus
 term …)"), written by readers who never saw a question. The second kind carried to questions nobody tuned on (two
 blind held-out sets, Arabic R@5 0.333 -> 0.500 and 0.750 -> 0.875; evaluation/RESULTS.md).
+
+A form of four terms or more also matches with one of them left out: questions name a body by the words that single
+it out ("المرافق المسيرة بصورة مستقلة", without "الدولة", is the SEGMA). Shorter forms must match whole: without one
+of three words "gender responsive budget" is only "responsive budget".
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from index.analyzer import BM25Analyzer
 
 GLOSSARY_PATH = Path(__file__).with_name("glossary.csv")
 FOREIGN = ("en", "ar")  # languages expanded; French is the corpus's own
+MIN_PARTIAL_TERMS = 4  # forms this long still match with one of their terms missing from the question
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,14 @@ class Glossary:
                           if (terms := tuple(analyzer.terms(form, lang)))), key=lambda pair: -len(pair[0]))
             for lang in FOREIGN
         }
+        # Long forms with one term left out ("المرافق المسيرة بصورة مستقلة" for "مرافق الدولة المسيرة بصورة
+        # مستقلة"): a question names a body by the words that single it out, not always by its whole title.
+        self._partial: dict[str, dict[tuple[str, ...], Entry]] = {
+            lang: {terms[:i] + terms[i + 1:]: entry for terms, entry in reversed(patterns)
+                   if len(terms) >= MIN_PARTIAL_TERMS for i in range(len(terms))}
+            for lang, patterns in self._patterns.items()
+        }
+        self._partial_lengths = {lang: sorted({len(key) for key in keys}, reverse=True) for lang, keys in self._partial.items()}
 
     def matches(self, question: str, lang: str) -> list[Entry]:
         """Entries whose `lang` form the question holds, longest first; a shorter term inside a longer one is
@@ -59,6 +72,14 @@ class Glossary:
                 span = range(start, start + len(pattern))
                 if tuple(terms[start:start + len(pattern)]) == pattern and not any(used[i] for i in span):
                     for i in span:
+                        used[i] = True
+                    found.setdefault(entry.id, entry)
+        partial = self._partial[lang]
+        for length in self._partial_lengths[lang]:
+            for start in range(len(terms) - length + 1):
+                entry = partial.get(tuple(terms[start:start + length]))
+                if entry is not None and not any(used[start:start + length]):
+                    for i in range(start, start + length):
                         used[i] = True
                     found.setdefault(entry.id, entry)
         return list(found.values())

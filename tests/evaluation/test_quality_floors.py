@@ -1,4 +1,4 @@
-"""Quality floors: retrieval and answers on the three question sets may not fall below the committed figures.
+"""Quality floors: retrieval and answers on the five question sets may not fall below the committed figures.
 
 The figures are those of evaluation/RESULTS.md (same defaults). The tolerance is about two questions of the set
 (one for a language's own floor), so noise passes and a real regression (a dropped glossary, a broken fusion,
@@ -25,6 +25,7 @@ SAMPLE = ROOT / "evaluation" / "questions" / "sample.jsonl"
 REAL = ROOT / "evaluation" / "questions" / "real.jsonl"
 HELDOUT = ROOT / "evaluation" / "questions" / "heldout.jsonl"
 HELDOUT2 = ROOT / "evaluation" / "questions" / "heldout2.jsonl"
+HELDOUT3 = ROOT / "evaluation" / "questions" / "heldout3.jsonl"
 CORPUS = ROOT / "corpus" / "documents"
 
 pytestmark = pytest.mark.slow
@@ -39,12 +40,15 @@ FLOORS = {
              "answerable_refused": 0.027, "unanswerable_refused": 0.667, "evidence_hit": 0.875},
     # The blind sets: about a third the real set's size, so one question moves a language by 0.13-0.17; no
     # per-language floors (one Arabic question is 0.125-0.167).
-    "heldout": {"recall@5": 0.719, "mrr@10": 0.615, "by_lang": {},
+    # held-out 2 and 3 after their own pooled audits (evaluation/audits/).
+    "heldout": {"recall@5": 0.750, "mrr@10": 0.621, "by_lang": {},
                 "answerable_refused": 0.062, "unanswerable_refused": 0.500, "evidence_hit": 0.633},
-    "heldout2": {"recall@5": 0.853, "mrr@10": 0.567, "by_lang": {},
-                 "answerable_refused": 0.029, "unanswerable_refused": 0.333, "evidence_hit": 0.667},
+    "heldout2": {"recall@5": 0.853, "mrr@10": 0.612, "by_lang": {},
+                 "answerable_refused": 0.029, "unanswerable_refused": 0.333, "evidence_hit": 0.697},
+    "heldout3": {"recall@5": 0.792, "mrr@10": 0.691, "by_lang": {},
+                 "answerable_refused": 0.042, "unanswerable_refused": 0.250, "evidence_hit": 0.696},
 }
-TOLERANCE = {"sample": 0.04, "real": 0.03, "heldout": 0.07, "heldout2": 0.06}  # about two questions
+TOLERANCE = {"sample": 0.04, "real": 0.03, "heldout": 0.07, "heldout2": 0.06, "heldout3": 0.08}  # about two questions
 LANG_TOLERANCE = {"fr": 0.03, "en": 0.06, "ar": 0.07}  # about one question of the smaller sets
 ROUNDING = 0.001  # the committed figures have three decimals (8 of 12 is 0.667): no question's worth of slack
 
@@ -66,10 +70,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory, embed_model_path: str) ->
 def measured(settings: Settings, dev_corpus: Path) -> dict[str, dict[str, Any]]:
     real_corpus = combined_corpus([dev_corpus, CORPUS], settings.data_dir / "corpora")
     return {"sample": _measure(settings, SAMPLE, CORPUS), "real": _measure(settings, REAL, real_corpus),
-            "heldout": _measure(settings, HELDOUT, real_corpus), "heldout2": _measure(settings, HELDOUT2, real_corpus)}
+            "heldout": _measure(settings, HELDOUT, real_corpus), "heldout2": _measure(settings, HELDOUT2, real_corpus),
+            "heldout3": _measure(settings, HELDOUT3, real_corpus)}
 
 
-@pytest.mark.parametrize("question_set", ["sample", "real", "heldout", "heldout2"])
+@pytest.mark.parametrize("question_set", ["sample", "real", "heldout", "heldout2", "heldout3"])
 def test_retrieval_does_not_fall_below_the_committed_figures(measured: dict, question_set: str) -> None:
     floor, got, tolerance = FLOORS[question_set], measured[question_set], TOLERANCE[question_set]
     assert got["overall"]["recall@5"] >= floor["recall@5"] - tolerance, got["overall"]
@@ -78,7 +83,7 @@ def test_retrieval_does_not_fall_below_the_committed_figures(measured: dict, que
         assert got["by_lang"][lang]["recall@5"] >= value - LANG_TOLERANCE[lang], (lang, got["by_lang"][lang])
 
 
-@pytest.mark.parametrize("question_set", ["sample", "real", "heldout", "heldout2"])
+@pytest.mark.parametrize("question_set", ["sample", "real", "heldout", "heldout2", "heldout3"])
 def test_answers_keep_their_refusal_rates_and_citations(measured: dict, question_set: str) -> None:
     floor, got, tolerance = FLOORS[question_set], measured[question_set]["answers"], TOLERANCE[question_set]
     assert got["citation_validity"] == 1.0

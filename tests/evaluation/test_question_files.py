@@ -18,7 +18,12 @@ from evaluation.verify import verify
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "evaluation" / "questions"
-AUDIT = ROOT / "evaluation" / "audits" / "real-pooling-2026-12-03.jsonl"
+# Each pooled relevance audit and the question file it completed.
+AUDITS = {
+    "real-pooling-2026-12-03.jsonl": "real.jsonl",
+    "heldout2-pooling-2026-12-04.jsonl": "heldout2.jsonl",
+    "heldout3-pooling-2026-12-04.jsonl": "heldout3.jsonl",
+}
 SAMPLE_CORPUS = ROOT / "corpus" / "documents"
 
 pytestmark = pytest.mark.slow
@@ -41,12 +46,14 @@ def test_real_quotes_are_on_their_pages(name: str, dev_corpus: Path, tmp_path_fa
     assert _misses(name, corpus) == []
 
 
-def test_the_relevance_audit_is_in_the_real_set() -> None:
-    """Every passage the pooled audit added is an evidence item of its question, and its confirmed near misses stay
-    unanswerable: the committed figures are read on the audited judgments."""
-    questions = {q.id: q for q in load_questions(QUESTIONS / "real.jsonl").questions}
-    for line in AUDIT.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
+@pytest.mark.parametrize(("audit", "name"), sorted(AUDITS.items()))
+def test_each_relevance_audit_is_in_its_set(audit: str, name: str) -> None:
+    """Every passage a pooled audit added is an evidence item of its question, what was rejected on review is not,
+    and its confirmed near misses stay unanswerable: the committed figures are read on the audited judgments."""
+    questions = {q.id: q for q in load_questions(QUESTIONS / name).questions}
+    rows = [json.loads(line) for line in (ROOT / "evaluation" / "audits" / audit).read_text(encoding="utf-8").splitlines()]
+    assert rows
+    for row in rows:
         question = questions[row["id"]]
         items = {(e.doc, e.page, e.quote) for e in question.evidence}
         if row["verdict"] == "added":

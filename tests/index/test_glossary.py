@@ -49,6 +49,23 @@ def test_a_longer_term_is_matched_once_not_again_as_its_parts() -> None:
     assert "budget" not in ids
 
 
+def test_a_long_form_matches_with_one_of_its_words_left_out(tmp_path) -> None:
+    """Users name a body by the words that single it out: "المرافق المسيرة بصورة مستقلة" without "الدولة" is still
+    the SEGMA. Only forms of four terms or more: a shorter one with a word missing is another thing ("the tax
+    expenditures report" without "report")."""
+    glossary = get_glossary(BM25Analyzer())
+    assert "SEGMA" in glossary.expansion("كم عدد المرافق المسيرة بصورة مستقلة التي تعمل في التكوين؟", "ar")
+    assert "SEGMA" in glossary.expansion("How many services managed autonomously work in training?", "en")
+    rows = tmp_path / "g.csv"
+    rows.write_text("id,fr,en,ar,domain,source\n"
+                    "x,budget sensible au genre,gender responsive budget,ميزانية النوع الاجتماعي,budget,test\n"
+                    "y,code général des impôts,general tax code book,المدونة العامة للضرائب,tax,test\n", encoding="utf-8")
+    small = Glossary(read_glossary(rows), BM25Analyzer())
+    assert small.expansion("a responsive budget", "en") == ""  # three terms, one missing: no match
+    assert small.expansion("the general tax code", "en") == "code général des impôts"  # four terms, one missing
+    assert small.expansion("the general code", "en") == ""  # two of four missing
+
+
 def test_a_row_without_a_language_is_an_error_naming_its_line(tmp_path) -> None:
     bad = tmp_path / "g.csv"
     bad.write_text("id,fr,en,ar,domain,source\nx,budget,,ميزانية,budget,test\n", encoding="utf-8")
