@@ -20,13 +20,19 @@ from index.glossary import read_glossary
 
 ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
 PROCLITICS = "(?:[وفبلك]{1,2})?"
+# OCR reads the article of "Al Hoceïma" as "AI" (capital i) in the regional report's tables: "Tanger-Tétouan-AI
+# Hoceima" is the region, not the city of Tanger, and "d'AI-Hoceima" is the city.
+OCR_AL = re.compile(r"(?<!\w)ai (?=hoceima)")
 
 
 def fold(text: str) -> str:
     """The BM25 analyzer's text clean-up and accent folding, plus ta marbuta and alef maksura (the analyzer keeps
     them for its stemmer), with hyphens and apostrophes as spaces: "Fès-Meknès" and "فاس مكناس" as typed."""
     bare = fold_accents(normalize_text(text).translate(ARABIC_FOLD))
-    return " ".join(re.sub(r"[-‐–'’_]", " ", bare).split())
+    return OCR_AL.sub("al ", " ".join(re.sub(r"[-‐–'’_]", " ", bare).split()))
+
+
+REGION = "reg_"  # the glossary id prefix of the twelve regions
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ def _pattern(forms: list[str]) -> re.Pattern[str]:
 def places() -> tuple[Place, ...]:
     return tuple(
         Place(entry.id, entry.forms["fr"][0], _pattern([f for forms in entry.forms.values() for f in forms]))
-        for entry in read_glossary() if entry.domain == "lieu" or entry.id.startswith("reg_")
+        for entry in read_glossary() if entry.domain == "lieu" or entry.id.startswith(REGION)
     )
 
 
@@ -59,9 +65,9 @@ def named_places(text: str) -> tuple[Place, ...]:
     folded = fold(text)
     found = [(place, [m.span() for m in place.pattern.finditer(folded)]) for place in places()]
     found = [(place, spans) for place, spans in found if spans]
-    regions = [span for place, spans in found if place.id.startswith("reg_") for span in spans]
+    regions = [span for place, spans in found if place.id.startswith(REGION) for span in spans]
     return tuple(place for place, spans in found
-                 if place.id.startswith("reg_") or not all(any(a <= s and e <= b for a, b in regions) for s, e in spans))
+                 if place.id.startswith(REGION) or not all(any(a <= s and e <= b for a, b in regions) for s, e in spans))
 
 
 def names(place: Place, texts: list[str]) -> bool:

@@ -37,7 +37,7 @@ FLOORS = {
     "sample": {"recall@5": 0.926, "mrr@10": 0.756, "by_lang": {"fr": 0.971, "en": 0.727, "ar": 1.0},
                "answerable_refused": 0.0, "unanswerable_refused": 0.833, "evidence_hit": 0.667},
     "real": {"recall@5": 0.905, "mrr@10": 0.738, "by_lang": {"fr": 0.897, "en": 0.895, "ar": 0.938},
-             "answerable_refused": 0.027, "unanswerable_refused": 0.667, "evidence_hit": 0.875},
+             "answerable_refused": 0.027, "unanswerable_refused": 0.750, "evidence_hit": 0.875},
     # The blind sets: about a third the real set's size, so one question moves a language by 0.13-0.17; no
     # per-language floors (one Arabic question is 0.125-0.167).
     # held-out 2 and 3 after their own pooled audits (evaluation/audits/).
@@ -46,7 +46,7 @@ FLOORS = {
     "heldout2": {"recall@5": 0.853, "mrr@10": 0.612, "by_lang": {},
                  "answerable_refused": 0.029, "unanswerable_refused": 0.333, "evidence_hit": 0.697},
     "heldout3": {"recall@5": 0.792, "mrr@10": 0.691, "by_lang": {},
-                 "answerable_refused": 0.042, "unanswerable_refused": 0.250, "evidence_hit": 0.696},
+                 "answerable_refused": 0.083, "unanswerable_refused": 0.250, "evidence_hit": 0.727},
 }
 TOLERANCE = {"sample": 0.04, "real": 0.03, "heldout": 0.07, "heldout2": 0.06, "heldout3": 0.08}  # about two questions
 LANG_TOLERANCE = {"fr": 0.03, "en": 0.06, "ar": 0.07}  # about one question of the smaller sets
