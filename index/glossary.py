@@ -20,6 +20,7 @@ of three words "gender responsive budget" is only "responsive budget".
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,54 +40,62 @@ class Entry:
     source: str
 
 
+_Table = dict[tuple[str, ...], tuple[int, Entry]]  # term sequence -> (rank, entry)
+
+
 class Glossary:
     """Created once per process: the entries and, per language, each form's analysed term sequence."""
 
     def __init__(self, entries: list[Entry], analyzer: BM25Analyzer) -> None:
         self.entries = entries
         self.analyzer = analyzer
-        self._patterns: dict[str, list[tuple[tuple[str, ...], Entry]]] = {
+        patterns = {
             lang: sorted(((terms, entry) for entry in entries for form in entry.forms[lang]
                           if (terms := tuple(analyzer.terms(form, lang)))), key=lambda pair: -len(pair[0]))
             for lang in FOREIGN
         }
-        # Long forms with one term left out ("المرافق المسيرة بصورة مستقلة" for "مرافق الدولة المسيرة بصورة
-        # مستقلة"): a question names a body by the words that single it out, not always by its whole title.
-        self._partial: dict[str, dict[tuple[str, ...], Entry]] = {
-            lang: {terms[:i] + terms[i + 1:]: entry for terms, entry in reversed(patterns)
-                   if len(terms) >= MIN_PARTIAL_TERMS for i in range(len(terms))}
-            for lang, patterns in self._patterns.items()
+        # Whole forms first, then long forms with one term left out ("المرافق المسيرة بصورة مستقلة" for "مرافق الدولة
+        # المسيرة بصورة مستقلة"): a question names a body by the words that single it out, not always by its title.
+        # A whole form keeps its rank (longest first, then the file's order), which decides among overlapping
+        # matches of one length and the order of the expansion; the partial forms go by position.
+        self._tables: dict[str, tuple[_Table, _Table]] = {
+            lang: (_table((terms, rank, entry) for rank, (terms, entry) in enumerate(pairs)),
+                   _table((terms[:i] + terms[i + 1:], 0, entry) for terms, entry in pairs
+                          if len(terms) >= MIN_PARTIAL_TERMS for i in range(len(terms))))
+            for lang, pairs in patterns.items()
         }
-        self._partial_lengths = {lang: sorted({len(key) for key in keys}, reverse=True) for lang, keys in self._partial.items()}
+        self._lengths = {lang: [sorted({len(key) for key in table}, reverse=True) for table in tables]
+                         for lang, tables in self._tables.items()}
 
     def matches(self, question: str, lang: str) -> list[Entry]:
         """Entries whose `lang` form the question holds, longest first; a shorter term inside a longer one is
         not counted again ("gender budget report" does not also yield "budget")."""
-        if lang not in self._patterns:
+        if lang not in self._tables:
             return []
         terms = self.analyzer.terms(question, lang)
         used = [False] * len(terms)
         found: dict[str, Entry] = {}
-        for pattern, entry in self._patterns[lang]:
-            for start in range(len(terms) - len(pattern) + 1):
-                span = range(start, start + len(pattern))
-                if tuple(terms[start:start + len(pattern)]) == pattern and not any(used[i] for i in span):
-                    for i in span:
-                        used[i] = True
-                    found.setdefault(entry.id, entry)
-        partial = self._partial[lang]
-        for length in self._partial_lengths[lang]:
-            for start in range(len(terms) - length + 1):
-                entry = partial.get(tuple(terms[start:start + length]))
-                if entry is not None and not any(used[start:start + length]):
-                    for i in range(start, start + length):
-                        used[i] = True
-                    found.setdefault(entry.id, entry)
+        for table, lengths in zip(self._tables[lang], self._lengths[lang]):
+            for length in lengths:
+                hits = sorted((table[key][0], start, table[key][1]) for start in range(len(terms) - length + 1)
+                              if (key := tuple(terms[start:start + length])) in table)
+                for _, start, entry in hits:
+                    if not any(used[start:start + length]):
+                        used[start:start + length] = [True] * length
+                        found.setdefault(entry.id, entry)
         return list(found.values())
 
     def expansion(self, question: str, lang: str) -> str:
         """The French forms of the glossary terms in the question, as extra query text ('' when none)."""
         return " ".join(form for entry in self.matches(question, lang) for form in entry.forms["fr"])
+
+
+def _table(rows: Iterable[tuple[tuple[str, ...], int, Entry]]) -> _Table:
+    """Where two entries share a term sequence, the first one (the longer form's, then the file's order) keeps it."""
+    table: _Table = {}
+    for terms, rank, entry in rows:
+        table.setdefault(terms, (rank, entry))
+    return table
 
 
 def read_glossary(path: Path = GLOSSARY_PATH) -> list[Entry]:
